@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Temblor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "temblor", targets: ["temblor"]),
+        .library(name: "TemblorValue", targets: ["TemblorValue"]),
+        .library(name: "TemblorCodecs", targets: ["TemblorCodecs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
+    ],
+    targets: [
+        // Lua 5.4 from Debian's liblua5.4-dev, plus inline shims for the C macros Swift cannot import.
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // A small C API over simdjson: Swift's C++ interop cannot call its parse functions.
+        .target(
+            name: "CSimdjson",
+            cxxSettings: [
+                // pkg-config's -DSIMDJSON_THREADS_ENABLED=1 is dropped by SwiftPM; without it the
+                // parser's layout differs from the installed library's.
+                .define("SIMDJSON_THREADS_ENABLED", to: "1"),
+                .define("NDEBUG", .when(configuration: .release)),
+            ],
+            linkerSettings: [.linkedLibrary("simdjson")]
+        ),
+        .target(name: "TemblorValue"),
+        .target(
+            name: "TemblorCodecs",
+            dependencies: [
+                "TemblorValue",
+                "CSimdjson",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ]
+        ),
+        .executableTarget(
+            name: "temblor",
+            dependencies: [
+                "TemblorValue",
+                "TemblorCodecs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "TemblorBenchmarks",
+            dependencies: ["TemblorValue", "TemblorCodecs"],
+            path: "Benchmarks/TemblorBenchmarks"
+        ),
+        .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
+        .testTarget(name: "TemblorCodecsTests", dependencies: ["TemblorValue", "TemblorCodecs"]),
+        .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

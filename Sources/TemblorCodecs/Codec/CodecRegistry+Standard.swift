@@ -1,0 +1,10 @@
+extension CodecRegistry {
+    /// Every stock codec and processor.
+    public static let standard: CodecRegistry = {
+        var registry = CodecRegistry()
+        registry.register(codec: "json") { config throws(CodecError) in try JSONCodec(config: config) }
+        registry.register(codec: "string") { config throws(CodecError) in try StringCodec(config: config) }
+        registry.register(codec: "binary") { config throws(CodecError) in try BinaryCodec(config: config) }
+        return registry
+    }()
+}

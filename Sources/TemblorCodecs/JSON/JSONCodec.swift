@@ -1,0 +1,34 @@
+import TemblorValue
+
+/// JSON, one document per frame: decoded by simdjson, encoded by `JSONWriter`.
+///
+/// Integers stay integers (`Int64`, `UInt64` above), floats stay floats, invalid UTF-8 is
+/// rejected, and every syntax error names its byte offset. Bytes encode as a base64 string.
+public struct JSONCodec: Codec {
+    private let parser = SimdjsonParser()
+
+    public init() {}
+
+    public init(config: CodecConfig) throws(CodecError) {
+        try config.allowOnly([])
+    }
+
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Value {
+        try parser.parse(bytes)
+    }
+
+    /// Decodes a frame followed by at least `JSONCodec.padding` readable bytes, saving a copy.
+    public mutating func decode(padded bytes: UnsafeRawBufferPointer) throws(CodecError) -> Value {
+        try parser.parse(bytes, padded: true)
+    }
+
+    public mutating func encode(_ value: Value, into buffer: inout [UInt8]) throws(CodecError) {
+        try JSONWriter.write(value, into: &buffer)
+    }
+
+    /// Readable bytes a padded input must have after its end.
+    public static let padding = 64
+
+    /// The SIMD implementation simdjson uses on this CPU, for diagnostics and benchmarks.
+    public static var implementation: String { SimdjsonParser.implementation }
+}

@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What flows through Temblor: a payload with its metadata (Tremor's `$`), when it entered,
+/// and an id that carries acks and fails back to its source.
+public struct Event: Sendable, Equatable {
+    public var payload: Value
+    /// Connector- and pipeline-supplied facts about the event, kept apart from the payload.
+    public var meta: Value
+    /// Wall-clock nanoseconds since the Unix epoch at which the event entered Temblor.
+    public var ingestNs: UInt64
+    public var id: EventId
+
+    public init(payload: Value, meta: Value = .object(Object()), ingestNs: UInt64 = Event.nowNs(), id: EventId) {
+        self.payload = payload
+        self.meta = meta
+        self.ingestNs = ingestNs
+        self.id = id
+    }
+
+    /// The current wall-clock time in nanoseconds since the Unix epoch.
+    public static func nowNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `temblor` command line: event-processing daemon and its tools.
+@main
+struct Temblor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "temblor",
+        abstract: "An event-processing daemon with connectors written in Lua.",
+        subcommands: [CodecCommand.self]
+    )
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Temblor builds and tests against.
+# Idempotent: when everything is present it only checks and returns.
+# As root it installs what is missing with apt-get; otherwise it names what is missing and fails.
+set -euo pipefail
+
+packages=(
+  pkg-config
+  liblua5.4-dev
+  libsimdjson-dev
+  zlib1g-dev
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "bootstrap: missing Debian packages: ${missing[*]}" >&2
+  echo "bootstrap: run this script as root, or: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+  apt-get update -qq
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+echo "bootstrap: installed ${missing[*]}"
