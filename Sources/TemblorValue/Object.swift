@@ -6,7 +6,20 @@ public struct Object: Sendable {
     /// One key with its value.
     public typealias Entry = (key: String, value: Value)
 
-    @usableFromInline var entries: ContiguousArray<Entry>
+    /// Stored entries are a struct, not a tuple: arrays of tuples destroy their elements
+    /// through generic runtime calls, measurably slower on the decode path.
+    @usableFromInline
+    struct Slot: Sendable {
+        @usableFromInline var key: String
+        @usableFromInline var value: Value
+
+        @inlinable init(key: consuming String, value: consuming Value) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    @usableFromInline var entries: ContiguousArray<Slot>
     @usableFromInline var index: [String: Int]?
 
     /// Objects with more keys than this get a hash index.
@@ -30,7 +43,7 @@ public struct Object: Sendable {
     /// An object from entries in order; a repeated key keeps its first position and its last value.
     public init<S: Sequence>(_ entries: S) where S.Element == Entry {
         self.init()
-        for (key, value) in entries {
+        for (key, value) in self {
             self[key] = value
         }
     }
@@ -40,10 +53,10 @@ public struct Object: Sendable {
     @inlinable public var isEmpty: Bool { entries.isEmpty }
 
     /// The keys in insertion order.
-    public var keys: some Collection<String> { entries.lazy.map(\.key) }
+    public var keys: some RandomAccessCollection<String> { entries.lazy.map(\.key) }
 
     /// The values in key-insertion order.
-    public var values: some Collection<Value> { entries.lazy.map(\.value) }
+    public var values: some RandomAccessCollection<Value> { entries.lazy.map(\.value) }
 
     /// Where `key` is stored, if present.
     @inlinable
@@ -71,7 +84,7 @@ public struct Object: Sendable {
     /// Sets `value` for `key` (appending a new key at the end) and returns the previous value.
     @inlinable
     @discardableResult
-    public mutating func updateValue(_ value: Value, forKey key: String) -> Value? {
+    public mutating func updateValue(_ value: consuming Value, forKey key: consuming String) -> Value? {
         if let i = position(of: key) {
             let old = entries[i].value
             entries[i].value = value
@@ -83,11 +96,14 @@ public struct Object: Sendable {
 
     /// Appends an entry whose key the caller knows is not present yet (decoders of unique keys).
     @inlinable
-    public mutating func appendUnchecked(key: String, value: Value) {
-        entries.append((key, value))
+    public mutating func appendUnchecked(key: consuming String, value: consuming Value) {
         if index != nil {
-            index![key] = entries.count - 1
-        } else if entries.count > Self.indexThreshold {
+            index![copy key] = entries.count
+            entries.append(Slot(key: key, value: value))
+            return
+        }
+        entries.append(Slot(key: key, value: value))
+        if entries.count > Self.indexThreshold {
             rebuildIndex()
         }
     }
@@ -122,7 +138,7 @@ extension Object: RandomAccessCollection {
     public typealias Index = Int
     @inlinable public var startIndex: Int { entries.startIndex }
     @inlinable public var endIndex: Int { entries.endIndex }
-    @inlinable public subscript(position: Int) -> Entry { entries[position] }
+    @inlinable public subscript(position: Int) -> Entry { (entries[position].key, entries[position].value) }
 }
 
 extension Object: ExpressibleByDictionaryLiteral {
@@ -147,7 +163,7 @@ extension Object: Equatable {
             }
             return true
         }
-        for (key, value) in lhs.entries {
+        for (key, value) in lhs {
             guard let other = rhs[key], other == value else { return false }
         }
         return true
@@ -158,7 +174,7 @@ extension Object: Hashable {
     /// Order-independent, to agree with `==`.
     public func hash(into hasher: inout Hasher) {
         var sum = 0
-        for (key, value) in entries {
+        for (key, value) in self {
             var entryHasher = Hasher()
             entryHasher.combine(key)
             entryHasher.combine(value)

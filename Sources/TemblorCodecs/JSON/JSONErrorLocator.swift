@@ -163,6 +163,20 @@ enum JSONErrorLocator {
         }
 
         private mutating func number() throws {
+            let start = i
+            try numberSyntax()
+            // simdjson refuses numbers that do not fit the value model; say which one.
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+            if text.allSatisfy({ $0 == "-" || $0.isNumber }) {
+                if Int64(text) == nil && UInt64(text) == nil {
+                    throw Failure(offset: start, message: "integer \(text) does not fit in 64 bits")
+                }
+            } else if let d = Double(text), !d.isFinite {
+                throw Failure(offset: start, message: "number \(text) is out of the range of a 64-bit float")
+            }
+        }
+
+        private mutating func numberSyntax() throws {
             if bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") else {
                 throw unexpected("a digit")

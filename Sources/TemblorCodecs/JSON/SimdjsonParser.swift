@@ -12,6 +12,7 @@ import TemblorValue
 /// Owns a simdjson DOM parser and turns its tape into `Value`s.
 final class SimdjsonParser {
     private let parser: OpaquePointer
+    private let cache = StringCache()
 
     init() {
         guard let parser = temblor_json_parser_new(0xFFFF_FFFF) else {
@@ -35,7 +36,7 @@ final class SimdjsonParser {
         guard code == 0, let tape = document.tape, let strings = document.strings else {
             throw JSONErrorLocator.error(in: bytes, simdjsonMessage: String(cString: temblor_json_error_message(code)))
         }
-        return JSONTapeDecoder(tape: tape, strings: strings).decodeRoot()
+        return JSONTapeDecoder(tape: tape, strings: strings, cache: cache).decodeRoot()
     }
 
     /// The SIMD implementation simdjson picked for this CPU.
@@ -46,6 +47,7 @@ final class SimdjsonParser {
 struct JSONTapeDecoder {
     let tape: UnsafePointer<UInt64>
     let strings: UnsafePointer<UInt8>
+    let cache: StringCache
 
     private static let valueMask: UInt64 = 0x00FF_FFFF_FFFF_FFFF
     private static let countMask: UInt64 = 0xFF_FFFF
@@ -59,7 +61,7 @@ struct JSONTapeDecoder {
     private func string(_ word: UInt64) -> String {
         let offset = Int(word & Self.valueMask)
         let length = Int(UnsafeRawPointer(strings + offset).loadUnaligned(as: UInt32.self).littleEndian)
-        return String(decoding: UnsafeBufferPointer(start: strings + offset + 4, count: length), as: UTF8.self)
+        return cache.string(strings + offset + 4, count: length)
     }
 
     private func value(at i: inout Int) -> Value {
@@ -103,10 +105,23 @@ struct JSONTapeDecoder {
             let end = Int(truncatingIfNeeded: word & 0xFFFF_FFFF)
             var object = Object(minimumCapacity: Int((word >> 32) & Self.countMask))
             i += 1
+            // Keys are nearly always unique: a 64-bit filter of (length, last byte) sends only
+            // possible repeats to the full lookup, and a repeated key keeps its last value.
+            var seen: UInt64 = 0
             while i < end - 1 {
-                let key = string(tape[i])
+                let keyWord = tape[i]
+                let offset = Int(keyWord & Self.valueMask)
+                let length = Int(UnsafeRawPointer(strings + offset).loadUnaligned(as: UInt32.self).littleEndian)
+                let bit: UInt64 = 1 << ((UInt64(length) &* 31 &+ UInt64(length > 0 ? strings[offset + 3 + length] : 0)) & 63)
+                let key = cache.string(strings + offset + 4, count: length)
                 i += 1
-                object.updateValue(value(at: &i), forKey: key)  // a repeated key keeps its last value
+                let element = value(at: &i)
+                if seen & bit == 0 {
+                    seen |= bit
+                    object.appendUnchecked(key: key, value: element)
+                } else {
+                    object.updateValue(element, forKey: key)
+                }
             }
             i = end
             return .object(object)
