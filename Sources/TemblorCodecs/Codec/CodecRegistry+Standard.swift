@@ -5,6 +5,7 @@ extension CodecRegistry {
         registry.register(codec: "json") { config throws(CodecError) in try JSONCodec(config: config) }
         registry.register(codec: "string") { config throws(CodecError) in try StringCodec(config: config) }
         registry.register(codec: "binary") { config throws(CodecError) in try BinaryCodec(config: config) }
+        registry.register(codec: "msgpack") { config throws(CodecError) in try MessagePackCodec(config: config) }
         return registry
     }()
 }
