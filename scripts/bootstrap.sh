@@ -23,15 +23,20 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
+as_root=()
 if [ "$(id -u)" -ne 0 ]; then
-  echo "bootstrap: missing Debian packages: ${missing[*]}" >&2
-  echo "bootstrap: run this script as root, or: sudo apt-get install -y ${missing[*]}" >&2
-  exit 1
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
+  else
+    echo "bootstrap: missing Debian packages: ${missing[*]}" >&2
+    echo "bootstrap: run this script as root, or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-  apt-get update -qq
-  apt-get install -y --no-install-recommends "${missing[@]}"
+if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 echo "bootstrap: installed ${missing[*]}"

@@ -11,7 +11,8 @@ struct CodecCommand: ParsableCommand {
         discussion: """
             Frames are cut from stdin by the preprocessors (default: separate, one frame per \
             line), decoded with --from, encoded with --to, and passed through the postprocessors \
-            (default: separate) to stdout. Use `none` to run no processor. A processor takes \
+            (default: separate) to stdout. `--pre none` makes the whole input one frame; `--post none` \
+            writes frames back to back. A processor takes \
             settings as NAME:KEY=VALUE,KEY=VALUE, for example separate:separator=|,max_length=4096.
             A frame that fails to decode is reported on stderr with its number and skipped; \
             the exit status is 1 if any frame failed.
@@ -19,10 +20,10 @@ struct CodecCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: "Codec that decodes each input frame.")
-    var from: String
+    var from: String?
 
     @Option(name: .long, help: "Codec that encodes each output frame.")
-    var to: String
+    var to: String?
 
     @Option(name: .customLong("pre"), help: "Preprocessor, in order (repeatable).")
     var preprocessors: [String] = []
@@ -43,6 +44,9 @@ struct CodecCommand: ParsableCommand {
             print("preprocessors: \(registry.preprocessorNames.joined(separator: ", "))")
             print("postprocessors: \(registry.postprocessorNames.joined(separator: ", "))")
             return
+        }
+        guard let from, let to else {
+            throw ValidationError("give both --from CODEC and --to CODEC (see --list)")
         }
         var converter: CodecConverter
         do {

@@ -17,6 +17,8 @@ struct CodecConverter {
     private var encoded: [UInt8] = []
     private var outgoing: [ArraySlice<UInt8>] = []
     private var frameNumber = 0
+    /// With no preprocessor the whole input is one frame, collected here until the end.
+    private var whole: [UInt8] = []
 
     init(registry: CodecRegistry, from: String, to: String, preprocessors: [ProcessorSpec], postprocessors: [ProcessorSpec]) throws(CodecError) {
         decoder = try registry.makeCodec(from)
@@ -26,6 +28,10 @@ struct CodecConverter {
     }
 
     mutating func feed(_ chunk: ArraySlice<UInt8>, output: inout FileDescriptorWriter, onFailure: (FrameFailure) throws -> Void) throws {
+        if pre.isEmpty {
+            whole.append(contentsOf: chunk)
+            return
+        }
         frames.removeAll(keepingCapacity: true)
         do throws(CodecError) {
             try pre.process(chunk, into: &frames)
@@ -37,10 +43,14 @@ struct CodecConverter {
 
     mutating func finish(output: inout FileDescriptorWriter, onFailure: (FrameFailure) throws -> Void) throws {
         frames.removeAll(keepingCapacity: true)
-        do throws(CodecError) {
-            try pre.finish(into: &frames)
-        } catch {
-            try onFailure(FrameFailure(frame: frameNumber + frames.count + 1, error: error))
+        if pre.isEmpty {
+            if !whole.isEmpty { frames.append(whole[...]) }
+        } else {
+            do throws(CodecError) {
+                try pre.finish(into: &frames)
+            } catch {
+                try onFailure(FrameFailure(frame: frameNumber + frames.count + 1, error: error))
+            }
         }
         try convertFrames(output: &output, onFailure: onFailure)
         outgoing.removeAll(keepingCapacity: true)
