@@ -43,7 +43,7 @@ public struct Object: Sendable {
     /// An object from entries in order; a repeated key keeps its first position and its last value.
     public init<S: Sequence>(_ entries: S) where S.Element == Entry {
         self.init()
-        for (key, value) in self {
+        for (key, value) in entries {
             self[key] = value
         }
     }

@@ -6,6 +6,9 @@ extension CodecRegistry {
         registry.register(codec: "string") { config throws(CodecError) in try StringCodec(config: config) }
         registry.register(codec: "binary") { config throws(CodecError) in try BinaryCodec(config: config) }
         registry.register(codec: "msgpack") { config throws(CodecError) in try MessagePackCodec(config: config) }
+        registry.register(codec: "yaml") { config throws(CodecError) in try YAMLCodec(config: config) }
+        registry.register(codec: "csv") { config throws(CodecError) in try CSVCodec(config: config) }
+        registry.register(codec: "influx") { config throws(CodecError) in try InfluxCodec(config: config) }
         return registry
     }()
 }

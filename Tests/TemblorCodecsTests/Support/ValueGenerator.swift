@@ -15,6 +15,14 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
+extension SplitMix64 {
+    /// A number in 0..<n.
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
+    /// One of `items`, uniformly.
+    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+}
+
 /// Generates values of every kind and depth for round-trip properties.
 struct ValueGenerator {
     /// Which kinds a codec can carry; JSON, for one, has no bytes and no NaN.
