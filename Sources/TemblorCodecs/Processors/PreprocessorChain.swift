@@ -35,6 +35,10 @@ public struct PreprocessorChain: Preprocessor {
 
     /// Feeds `input` to stage `index` (finishing it too when the stream ended) and everything it
     /// produces down the rest of the chain.
+    ///
+    /// When a stage throws, it is still fed the rest of its input (processors resynchronise or
+    /// stay failed), what it produced still runs down the chain, and the first error is rethrown
+    /// afterwards: frames around a bad one are not lost.
     private mutating func run(
         from index: Int, input: [ArraySlice<UInt8>], into frames: inout [ArraySlice<UInt8>], finishing: Bool
     ) throws(CodecError) {
@@ -45,19 +49,35 @@ public struct PreprocessorChain: Preprocessor {
         var output = scratch[index]
         scratch[index] = []
         output.removeAll(keepingCapacity: true)
-        defer { scratch[index] = output }
+        defer {
+            output.removeAll(keepingCapacity: true)
+            scratch[index] = output
+        }
+        var firstError: CodecError?
         for piece in input {
-            try stages[index].process(piece, into: &output)
+            do throws(CodecError) {
+                try stages[index].process(piece, into: &output)
+            } catch {
+                firstError = firstError ?? error
+            }
         }
         if finishing {
-            try stages[index].finish(into: &output)
+            do throws(CodecError) {
+                try stages[index].finish(into: &output)
+            } catch {
+                firstError = firstError ?? error
+            }
         }
         if index + 1 == stages.count {
             frames.append(contentsOf: output)
         } else if !output.isEmpty || finishing {
-            try run(from: index + 1, input: output, into: &frames, finishing: finishing)
+            do throws(CodecError) {
+                try run(from: index + 1, input: output, into: &frames, finishing: finishing)
+            } catch {
+                firstError = firstError ?? error
+            }
         }
-        output.removeAll(keepingCapacity: true)
+        if let firstError { throw firstError }
     }
 }
 

@@ -66,10 +66,16 @@ struct CodecCommand: ParsableCommand {
             StandardError.write("temblor codec: frame \(failure.frame): \(failure.error)\n")
             if failFast { throw ExitCode.failure }
         }
-        while let chunk = try input.read() {
-            try converter.feed(chunk[...], output: &output, onFailure: report)
+        do {
+            while let chunk = try input.read() {
+                try converter.feed(chunk[...], output: &output, onFailure: report)
+            }
+            try converter.finish(output: &output, onFailure: report)
+        } catch {
+            // What converted before the failure still reaches stdout.
+            try? output.flush()
+            throw error
         }
-        try converter.finish(output: &output, onFailure: report)
         try output.flush()
         if failures > 0 {
             throw ExitCode.failure

@@ -1,0 +1,34 @@
+/// Decompresses a gzip stream (RFC 1952) into the bytes it holds, in pieces: not frames, so
+/// `separate` or another framing preprocessor usually follows.
+///
+/// Members that follow one another, as `cat a.gz b.gz` produces, decode one after the other; an
+/// empty input is an empty stream. Corrupt data throws `syntax`, a stream that stops inside a
+/// member throws `truncated`, and more output than `max_output` throws `frameTooLong` (a
+/// decompression bomb); after any of these the processor stays failed.
+public struct GzipPreprocessor: Preprocessor {
+    /// The most decompressed bytes one stream may produce unless configured: 1 GiB.
+    public static let defaultMaxOutput = 1024 * 1024 * 1024
+
+    private var stream: InflateStream
+
+    /// - Parameter maxOutput: the most decompressed bytes per stream; 0 means unlimited.
+    public init(maxOutput: Int = defaultMaxOutput) {
+        stream = InflateStream(name: "gzip", format: .gzip, maxOutput: maxOutput)
+    }
+
+    /// Reads `max_output` (default 1 GiB, 0 for unlimited).
+    public init(config: CodecConfig) throws(CodecError) {
+        try config.allowOnly(["max_output"])
+        let maxOutput = try config.int("max_output", default: Self.defaultMaxOutput, in: 0...Int.max)
+        stream = InflateStream(name: config.name, format: .gzip, maxOutput: maxOutput)
+    }
+
+    public mutating func process(_ chunk: ArraySlice<UInt8>, into frames: inout [ArraySlice<UInt8>]) throws(CodecError) {
+        try stream.process(chunk, into: &frames)
+    }
+
+    /// Throws `truncated` when the stream stopped inside a compressed member.
+    public mutating func finish(into frames: inout [ArraySlice<UInt8>]) throws(CodecError) {
+        try stream.finish(into: &frames)
+    }
+}
