@@ -6,20 +6,20 @@ public struct Object: Sendable {
     /// One key with its value.
     public typealias Entry = (key: String, value: Value)
 
-    /// Stored entries are a struct, not a tuple: arrays of tuples destroy their elements
-    /// through generic runtime calls, measurably slower on the decode path.
-    @usableFromInline
-    struct Slot: Sendable {
-        @usableFromInline var key: String
-        @usableFromInline var value: Value
+    /// A key with its value, as stored: a struct, not a tuple, because arrays of tuples destroy
+    /// their elements through generic runtime calls, measurably slower on the decode path.
+    public struct Member: Sendable {
+        public var key: String
+        public var value: Value
 
-        @inlinable init(key: consuming String, value: consuming Value) {
+        @inlinable
+        public init(key: consuming String, value: consuming Value) {
             self.key = key
             self.value = value
         }
     }
 
-    @usableFromInline var entries: ContiguousArray<Slot>
+    @usableFromInline var entries: ContiguousArray<Member>
     @usableFromInline var index: [String: Int]?
 
     /// Objects with more keys than this get a hash index.
@@ -38,6 +38,25 @@ public struct Object: Sendable {
         entries = []
         entries.reserveCapacity(capacity)
         index = nil
+    }
+
+    /// An object from members whose keys the caller has already made distinct, as decoders do;
+    /// the keys are not checked again.
+    @inlinable
+    public init(uniqueMembers: consuming ContiguousArray<Member>) {
+        entries = uniqueMembers
+        index = nil
+        if entries.count > Self.indexThreshold {
+            rebuildIndex()
+        }
+    }
+
+    /// An object from members in order; a repeated key keeps its first position and its last value.
+    public init(members: some Sequence<Member>) {
+        self.init()
+        for member in members {
+            self[member.key] = member.value
+        }
     }
 
     /// An object from entries in order; a repeated key keeps its first position and its last value.
@@ -99,10 +118,10 @@ public struct Object: Sendable {
     public mutating func appendUnchecked(key: consuming String, value: consuming Value) {
         if index != nil {
             index![copy key] = entries.count
-            entries.append(Slot(key: key, value: value))
+            entries.append(Member(key: key, value: value))
             return
         }
-        entries.append(Slot(key: key, value: value))
+        entries.append(Member(key: key, value: value))
         if entries.count > Self.indexThreshold {
             rebuildIndex()
         }

@@ -54,7 +54,7 @@ struct JSONTapeDecoder {
 
     func decodeRoot() -> Value {
         var i = 1  // word 0 is the root marker
-        return value(at: &i)
+        return element(at: &i)
     }
 
     @inline(__always)
@@ -64,7 +64,10 @@ struct JSONTapeDecoder {
         return cache.string(strings + offset + 4, count: length)
     }
 
-    private func value(at i: inout Int) -> Value {
+    /// One value of any kind. Scalars are built inline in the caller's loop; only containers
+    /// recurse, which keeps the common case free of call overhead.
+    @inline(__always)
+    private func element(at i: inout Int) -> Value {
         let word = tape[i]
         switch UInt8(truncatingIfNeeded: word >> 56) {
         case UInt8(ascii: "\""):
@@ -92,41 +95,54 @@ struct JSONTapeDecoder {
             i += 1
             return .bool(false)
         case UInt8(ascii: "["):
-            let end = Int(truncatingIfNeeded: word & 0xFFFF_FFFF)
-            var array: [Value] = []
-            array.reserveCapacity(Int((word >> 32) & Self.countMask))
-            i += 1
-            while i < end - 1 {
-                array.append(value(at: &i))
-            }
-            i = end
-            return .array(array)
+            return .array(array(word, at: &i))
         case UInt8(ascii: "{"):
-            let end = Int(truncatingIfNeeded: word & 0xFFFF_FFFF)
-            var object = Object(minimumCapacity: Int((word >> 32) & Self.countMask))
-            i += 1
-            // Keys are nearly always unique: a 64-bit filter of (length, last byte) sends only
-            // possible repeats to the full lookup, and a repeated key keeps its last value.
-            var seen: UInt64 = 0
-            while i < end - 1 {
-                let keyWord = tape[i]
-                let offset = Int(keyWord & Self.valueMask)
-                let length = Int(UnsafeRawPointer(strings + offset).loadUnaligned(as: UInt32.self).littleEndian)
-                let bit: UInt64 = 1 << ((UInt64(length) &* 31 &+ UInt64(length > 0 ? strings[offset + 3 + length] : 0)) & 63)
-                let key = cache.string(strings + offset + 4, count: length)
-                i += 1
-                let element = value(at: &i)
-                if seen & bit == 0 {
-                    seen |= bit
-                    object.appendUnchecked(key: key, value: element)
-                } else {
-                    object.updateValue(element, forKey: key)
-                }
-            }
-            i = end
-            return .object(object)
+            return .object(object(word, at: &i))
         default:
             preconditionFailure("simdjson tape: unexpected word \(String(word, radix: 16)) at \(i)")
         }
+    }
+
+    @inline(never)
+    private func array(_ word: UInt64, at i: inout Int) -> [Value] {
+        let end = Int(truncatingIfNeeded: word & 0xFFFF_FFFF)
+        // The count saturates at 2^24 - 1; past it the array simply grows as it goes.
+        let count = Int((word >> 32) & Self.countMask)
+        i += 1
+        var array: [Value] = []
+        array.reserveCapacity(count)
+        while i < end - 1 {
+            array.append(element(at: &i))
+        }
+        i = end
+        return array
+    }
+
+    @inline(never)
+    private func object(_ word: UInt64, at i: inout Int) -> Object {
+        let end = Int(truncatingIfNeeded: word & 0xFFFF_FFFF)
+        let count = Int((word >> 32) & Self.countMask)
+        i += 1
+        // Keys are nearly always distinct: a 64-bit filter of (length, last byte) flags the
+        // objects that may repeat one, and only those take the checked path, where a repeated
+        // key keeps its first position and its last value. Past 64 keys the filter fills up
+        // and every large object is checked, through the object's hash index.
+        var seen: UInt64 = 0
+        var mayRepeat = false
+        var members = ContiguousArray<Object.Member>()
+        members.reserveCapacity(count)
+        while i < end - 1 {
+            let keyWord = tape[i]
+            let offset = Int(keyWord & Self.valueMask)
+            let length = Int(UnsafeRawPointer(strings + offset).loadUnaligned(as: UInt32.self).littleEndian)
+            let bit: UInt64 = 1 << ((UInt64(length) &* 31 &+ UInt64(strings[offset + 3 + length])) & 63)
+            mayRepeat = mayRepeat || (seen & bit != 0)
+            seen |= bit
+            let key = cache.string(strings + offset + 4, count: length)
+            i += 1
+            members.append(Object.Member(key: key, value: element(at: &i)))
+        }
+        i = end
+        return mayRepeat ? Object(members: members) : Object(uniqueMembers: members)
     }
 }

@@ -1,26 +1,31 @@
 // Invariants of this file:
-// - The arena holds `slotCount * maxLength` bytes owned by the cache; slot `s` copies the UTF-8
-//   of `strings[s]` at `arena + s * maxLength`, and `lengths[s]` is its length (-1: empty slot).
-// - `lengths` and `strings` are allocated and initialised for all `slotCount` slots in `init`
-//   and deinitialised in `deinit`; they are raw pointers (not arrays) so that the hot path pays
-//   no exclusivity bookkeeping for class-owned storage.
+// - The arena holds `slotCount` cache lines of 64 bytes, owned by the cache: slot `s` starts with
+//   the length of `strings[s]` (-1 for an empty slot) as an Int, then its UTF-8 bytes. One slot
+//   is one cache line, so a lookup touches one line.
+// - `strings` is allocated and initialised for all slots in `init` and deinitialised in
+//   `deinit`; it is a raw pointer (not an array) so the hot path pays no exclusivity checks.
+// - Comparisons read whole 8-byte words, up to 7 bytes past a string's end: inside the arena
+//   that stays within the 64-byte slot; on the input side the caller guarantees 8 readable
+//   bytes past every string (simdjson's string buffer is followed by its 64-byte padding).
 // - A cache belongs to one parser and is used by one task at a time.
 
 /// Remembers recently decoded short strings, so that keys and repeated values (levels, hosts,
 /// user agents) are shared instead of validated and allocated again for every event.
 final class StringCache {
-    static let maxLength = 48
-    private static let slotBits = 10
+    /// Longest string the cache keeps: a slot's 64 bytes minus its length word.
+    static let maxLength = 56
+    private static let slotBits = 9
     private static let slotCount = 1 << slotBits
+    private static let slotSize = 64
 
-    private let arena: UnsafeMutablePointer<UInt8>
-    private let lengths: UnsafeMutablePointer<Int>
+    private let arena: UnsafeMutableRawPointer
     private let strings: UnsafeMutablePointer<String>
 
     init() {
-        arena = .allocate(capacity: Self.slotCount * Self.maxLength)
-        lengths = .allocate(capacity: Self.slotCount)
-        lengths.initialize(repeating: -1, count: Self.slotCount)
+        arena = .allocate(byteCount: Self.slotCount * Self.slotSize, alignment: Self.slotSize)
+        for slot in 0..<Self.slotCount {
+            arena.storeBytes(of: -1, toByteOffset: slot * Self.slotSize, as: Int.self)
+        }
         strings = .allocate(capacity: Self.slotCount)
         strings.initialize(repeating: "", count: Self.slotCount)
     }
@@ -28,7 +33,6 @@ final class StringCache {
     deinit {
         strings.deinitialize(count: Self.slotCount)
         strings.deallocate()
-        lengths.deallocate()
         arena.deallocate()
     }
 
@@ -38,46 +42,45 @@ final class StringCache {
         guard count <= Self.maxLength else {
             return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
         }
-        let slot = Self.slot(bytes, count: count)
-        let stored = arena + slot * Self.maxLength
-        if lengths[slot] == count && Self.equal(stored, bytes, count: count) {
+        let first = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
+        let head = count >= 8 ? first : first & Self.mask(count)
+        let slot = Self.slot(head: head, bytes: bytes, count: count)
+        let line = arena + slot * Self.slotSize
+        if line.load(as: Int.self) == count && Self.equal(line + 8, UnsafeRawPointer(bytes), count: count) {
             return strings[slot]
         }
         let string = String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
-        stored.update(from: bytes, count: count)
-        lengths[slot] = count
+        (line + 8).copyMemory(from: bytes, byteCount: count)
+        line.storeBytes(of: count, as: Int.self)
         strings[slot] = string
         return string
     }
 
-    /// Byte equality, eight bytes at a time: these strings are short, a libc call costs more.
+    /// The low `count` bytes of a little-endian word.
     @inline(__always)
-    private static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int) -> Bool {
+    private static func mask(_ count: Int) -> UInt64 {
+        count >= 8 ? ~0 : (1 << (UInt64(count) &* 8)) &- 1
+    }
+
+    /// Byte equality a word at a time, masking the bytes past the end of the last word.
+    @inline(__always)
+    private static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
         var k = 0
         while k + 8 <= count {
-            if UnsafeRawPointer(a + k).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + k).loadUnaligned(as: UInt64.self) {
+            if a.loadUnaligned(fromByteOffset: k, as: UInt64.self) != b.loadUnaligned(fromByteOffset: k, as: UInt64.self) {
                 return false
             }
             k += 8
         }
-        while k < count {
-            if a[k] != b[k] { return false }
-            k += 1
-        }
-        return true
+        guard k < count else { return true }
+        let diff = a.loadUnaligned(fromByteOffset: k, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+        return diff & mask(count - k) == 0
     }
 
     @inline(__always)
-    private static func slot(_ bytes: UnsafePointer<UInt8>, count: Int) -> Int {
-        var a: UInt64 = 0
-        var b: UInt64 = 0
-        if count >= 8 {
-            a = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
-            b = UnsafeRawPointer(bytes + count - 8).loadUnaligned(as: UInt64.self)
-        } else {
-            for k in 0..<count { a = a << 8 | UInt64(bytes[k]) }
-        }
-        let h = (a ^ (b << 29 | b >> 35) ^ UInt64(count)) &* 0x9E37_79B9_7F4A_7C15
+    private static func slot(head: UInt64, bytes: UnsafePointer<UInt8>, count: Int) -> Int {
+        let tail = count > 8 ? UnsafeRawPointer(bytes + count - 8).loadUnaligned(as: UInt64.self) : 0
+        let h = (head ^ (tail << 29 | tail >> 35) ^ UInt64(count)) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: h >> UInt64(64 - slotBits))
     }
 }
