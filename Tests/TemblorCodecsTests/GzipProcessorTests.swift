@@ -175,7 +175,7 @@ import TemblorValue
         let bomb = try Self.gzip([Array(repeating: 0, count: 8_000_000)], level: 9)
         #expect(bomb.count < 10_000)
         var random = SplitMix64(seed: 30)
-        let limit = CodecError.frameTooLong(processor: "gzip", limit: 1_000_000)
+        let limit = CodecError.outputTooLarge(processor: "gzip", limit: 1_000_000)
         for cut in [ProcessorHarness.Cut.whole, .random(maxChunk: 500)] {
             var processor = try GzipPreprocessor(config: CodecConfig(name: "gzip", value: ["max_output": 1_000_000]))
             let result = ProcessorHarness.run(&processor, ProcessorHarness.chunks(bomb, cut: cut, random: &random))

@@ -60,7 +60,7 @@ import TemblorValue
         var random = SplitMix64(seed: 43)
         let result = Self.inflate(bomb, cut: .random(maxChunk: 300), random: &random, maxOutput: 65_537)
         #expect(result.bytes == Array(repeating: 0x41, count: 65_537))
-        #expect(!result.errors.isEmpty && result.errors.allSatisfy { $0 == .frameTooLong(processor: "zlib", limit: 65_537) })
+        #expect(!result.errors.isEmpty && result.errors.allSatisfy { $0 == .outputTooLarge(processor: "zlib", limit: 65_537) })
     }
 
     @Test func badConfiguration() {

@@ -11,6 +11,8 @@ public enum CodecError: Error, Sendable, Equatable, CustomStringConvertible {
     case unencodable(codec: String, reason: String)
     /// A frame grew past the configured maximum; the processor discards it and resynchronises.
     case frameTooLong(processor: String, limit: Int)
+    /// A decompressor produced more than its configured maximum (a decompression bomb).
+    case outputTooLarge(processor: String, limit: Int)
     /// The stream ended in the middle of a frame.
     case truncated(processor: String, message: String)
     /// A codec or processor name that Temblor does not know.
@@ -30,6 +32,8 @@ public enum CodecError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(codec): cannot encode: \(reason)"
         case .frameTooLong(let processor, let limit):
             "\(processor): frame longer than \(limit) bytes (raise max_length or check the separator)"
+        case .outputTooLarge(let processor, let limit):
+            "\(processor): decompressed stream exceeds \(limit) bytes (raise max_output if the data is trusted)"
         case .truncated(let processor, let message):
             "\(processor): stream ended inside a frame: \(message)"
         case .unknown(let kind, let name, let known):

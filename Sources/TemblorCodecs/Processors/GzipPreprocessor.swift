@@ -3,7 +3,7 @@
 ///
 /// Members that follow one another, as `cat a.gz b.gz` produces, decode one after the other; an
 /// empty input is an empty stream. Corrupt data throws `syntax`, a stream that stops inside a
-/// member throws `truncated`, and more output than `max_output` throws `frameTooLong` (a
+/// member throws `truncated`, and more output than `max_output` throws `outputTooLarge` (a
 /// decompression bomb); after any of these the processor stays failed.
 public struct GzipPreprocessor: Preprocessor {
     /// The most decompressed bytes one stream may produce unless configured: 1 GiB.

@@ -226,7 +226,7 @@ struct InflateStream {
         if count > maxOutput - produced {
             output.append(contentsOf: window.readableBytesView.prefix(maxOutput - produced))
             produced = maxOutput
-            throw .frameTooLong(processor: name, limit: maxOutput)
+            throw .outputTooLarge(processor: name, limit: maxOutput)
         }
         produced += count
         output.append(contentsOf: window.readableBytesView)

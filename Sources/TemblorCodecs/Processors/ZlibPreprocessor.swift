@@ -3,7 +3,7 @@
 ///
 /// zlib streams that follow one another decode one after the other; an empty input is an empty
 /// stream. Corrupt data throws `syntax`, a stream that stops inside a zlib stream throws
-/// `truncated`, and more output than `max_output` throws `frameTooLong` (a decompression bomb);
+/// `truncated`, and more output than `max_output` throws `outputTooLarge` (a decompression bomb);
 /// after any of these the processor stays failed.
 public struct ZlibPreprocessor: Preprocessor {
     /// The most decompressed bytes one stream may produce unless configured: 1 GiB.
