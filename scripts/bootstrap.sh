@@ -9,6 +9,7 @@ packages=(
   liblua5.4-dev
   libsimdjson-dev
   zlib1g-dev
+  g++
   python3
 )
 

@@ -67,6 +67,9 @@ public struct Object: Sendable {
         }
     }
 
+    /// The stored members in order, for code that walks every key without copying entries out.
+    @inlinable public var members: ContiguousArray<Member> { entries }
+
     /// The number of keys.
     @inlinable public var count: Int { entries.count }
     @inlinable public var isEmpty: Bool { entries.isEmpty }

@@ -6,6 +6,7 @@ import TemblorValue
 /// rejected, and every syntax error names its byte offset. Bytes encode as a base64 string.
 public struct JSONCodec: Codec {
     private let parser = SimdjsonParser()
+    private let output = ByteSinkStorage()
 
     public init() {}
 
@@ -23,7 +24,9 @@ public struct JSONCodec: Codec {
     }
 
     public mutating func encode(_ value: Value, into buffer: inout [UInt8]) throws(CodecError) {
-        try JSONWriter.write(value, into: &buffer)
+        output.sink.reset()
+        try JSONWriter.write(value, to: &output.sink)
+        output.sink.copy(into: &buffer)
     }
 
     /// Readable bytes a padded input must have after its end.
