@@ -26,7 +26,7 @@ printf '%-6s %-20s %12s %12s %7s\n' shape mode reference temblor ratio
 for shape in small mixed; do
   file="$data/$shape-$lines.jsonl"
   [ -s "$file" ] || python3 "$shared/gen-events.py" "$lines" --shape "$shape" > "$file"
-  for mode in json-decode json-decode-stream json-encode; do
+  for mode in json-decode json-parse json-decode-stream json-encode; do
     ref=(); ours=()
     for _ in $(seq "$runs"); do
       ref+=("$("$data/reference_host" decode "$file" | ns)")

@@ -8,6 +8,7 @@ import TemblorValue
 /// directly: `mode=... events=... seconds=... events_per_s=... mb_per_s=... ns_per_event=...`.
 ///
 ///     TemblorBenchmarks json-decode FILE         # whole file in memory, lines by memchr, decode each
+///     TemblorBenchmarks json-parse FILE          # the same, parsing only: the parser's share
 ///     TemblorBenchmarks json-decode-stream FILE  # 64 KiB chunks through `separate`, then decode
 ///     TemblorBenchmarks json-encode FILE         # decode in batches, time only the encoding
 @main
@@ -15,13 +16,14 @@ enum Benchmarks {
     static func main() throws {
         let args = CommandLine.arguments
         guard args.count == 3 else {
-            print("usage: TemblorBenchmarks json-decode|json-decode-stream|json-encode FILE")
+            print("usage: TemblorBenchmarks json-decode|json-parse|json-decode-stream|json-encode FILE")
             exit(2)
         }
         let data = try BenchmarkFile.load(args[2])
         let result: BenchmarkResult
         switch args[1] {
         case "json-decode": result = try JSONBenchmarks.decode(data)
+        case "json-parse": result = try JSONBenchmarks.parse(data)
         case "json-decode-stream": result = try JSONBenchmarks.decodeStream(data)
         case "json-encode": result = try JSONBenchmarks.encode(data)
         default:

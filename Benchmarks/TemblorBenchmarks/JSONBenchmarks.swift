@@ -29,6 +29,19 @@ enum JSONBenchmarks {
         return BenchmarkResult(events: events, bytes: file.count, seconds: seconds, checksum: checksum)
     }
 
+    /// Parses every line without building values: the parser's share of `decode`.
+    static func parse(_ file: BenchmarkFile) throws -> BenchmarkResult {
+        var codec = JSONCodec()
+        var events = 0
+        let start = monotonicSeconds()
+        try file.forEachLine { line in
+            try codec.validate(padded: line)
+            events += 1
+        }
+        let seconds = monotonicSeconds() - start
+        return BenchmarkResult(events: events, bytes: file.count, seconds: seconds, checksum: events)
+    }
+
     /// Feeds the file in 64 KiB chunks through the `separate` preprocessor, then decodes each frame:
     /// the path a file or TCP source takes.
     static func decodeStream(_ file: BenchmarkFile) throws -> BenchmarkResult {

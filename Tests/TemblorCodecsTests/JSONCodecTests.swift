@@ -125,6 +125,26 @@ import TemblorValue
         }
     }
 
+    @Test func validationChecksWithoutBuildingAndReportsTheSameErrors() throws {
+        var codec = JSONCodec()
+        func padded(_ text: String) -> [UInt8] { Array(text.utf8) + Array(repeating: 0, count: JSONCodec.padding) }
+        let good = padded(#"{"a":[1,2,{"b":null}]}"#)
+        try good.withUnsafeBytes { raw in
+            try codec.validate(padded: UnsafeRawBufferPointer(rebasing: raw[0..<(good.count - JSONCodec.padding)]))
+        }
+        let bad = padded("[1,,2]")
+        #expect(throws: CodecError.syntax(codec: "json", message: "unexpected ',', expected a value", offset: 3)) {
+            try bad.withUnsafeBytes { raw in
+                try codec.validate(padded: UnsafeRawBufferPointer(rebasing: raw[0..<6]))
+            }
+        }
+        // Padded decoding gives the same value as the copying path.
+        let value = try good.withUnsafeBytes { raw in
+            try codec.decode(padded: UnsafeRawBufferPointer(rebasing: raw[0..<(good.count - JSONCodec.padding)]))
+        }
+        #expect(value == ["a": [1, 2, ["b": nil]]])
+    }
+
     @Test func deepNestingIsRefusedNotACrash() {
         var codec = JSONCodec()
         let deep = Array(repeating: UInt8(ascii: "["), count: 100_000)

@@ -23,6 +23,12 @@ public struct JSONCodec: Codec {
         try parser.parse(bytes, padded: true)
     }
 
+    /// Checks that a frame (followed by `JSONCodec.padding` readable bytes) is valid JSON
+    /// without building its value: for paths that only validate, and to measure the parser alone.
+    public mutating func validate(padded bytes: UnsafeRawBufferPointer) throws(CodecError) {
+        _ = try parser.parseTape(bytes, padded: true)
+    }
+
     public mutating func encode(_ value: Value, into buffer: inout [UInt8]) throws(CodecError) {
         output.sink.reset()
         try JSONWriter.write(value, to: &output.sink)

@@ -27,6 +27,12 @@ final class SimdjsonParser {
 
     /// Parses one document; on failure the error names the first offending byte.
     func parse(_ bytes: UnsafeRawBufferPointer, padded: Bool = false) throws(CodecError) -> Value {
+        let (tape, strings) = try parseTape(bytes, padded: padded)
+        return JSONTapeDecoder(tape: tape, strings: strings, cache: cache).decodeRoot()
+    }
+
+    /// Parses one document into simdjson's tape only, valid until the next parse.
+    func parseTape(_ bytes: UnsafeRawBufferPointer, padded: Bool) throws(CodecError) -> (UnsafePointer<UInt64>, UnsafePointer<UInt8>) {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw .syntax(codec: "json", message: "empty input, expected a JSON value", offset: 0)
         }
@@ -36,7 +42,7 @@ final class SimdjsonParser {
         guard code == 0, let tape = document.tape, let strings = document.strings else {
             throw JSONErrorLocator.error(in: bytes, simdjsonMessage: String(cString: temblor_json_error_message(code)))
         }
-        return JSONTapeDecoder(tape: tape, strings: strings, cache: cache).decodeRoot()
+        return (tape, strings)
     }
 
     /// The SIMD implementation simdjson picked for this CPU.
