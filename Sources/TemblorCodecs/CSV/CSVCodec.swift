@@ -51,10 +51,7 @@ public struct CSVCodec: Codec {
 
     /// Decodes one record into an array of string fields.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Value {
-        let utf8 = bytes.bindMemory(to: UInt8.self)
-        if let offset = UTF8Validation.firstInvalidOffset(utf8) {
-            throw .invalidUTF8(codec: "csv", offset: offset)
-        }
+        let utf8 = try UTF8Validation.text(bytes, codec: "csv")
         var end = utf8.count
         if end > 0 && utf8[end - 1] == UInt8(ascii: "\n") { end -= 1 }
         if end > 0 && utf8[end - 1] == UInt8(ascii: "\r") { end -= 1 }

@@ -19,10 +19,7 @@ public struct InfluxCodec: Codec {
 
     /// Decodes one line; a repeated tag or field key keeps its last value.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Value {
-        let utf8 = bytes.bindMemory(to: UInt8.self)
-        if let offset = UTF8Validation.firstInvalidOffset(utf8) {
-            throw .invalidUTF8(codec: "influx", offset: offset)
-        }
+        let utf8 = try UTF8Validation.text(bytes, codec: "influx")
         var parser = InfluxLineParser(bytes: utf8)
         return try parser.parse()
     }

@@ -2,17 +2,17 @@ import TemblorValue
 
 /// A frame is one UTF-8 string; invalid UTF-8 is an error, never silently replaced.
 public struct StringCodec: Codec {
+    /// The codec has no settings.
     public init() {}
 
+    /// Accepts only an empty configuration, so that a misplaced key is reported.
     public init(config: CodecConfig) throws(CodecError) {
         try config.allowOnly([])
     }
 
+    /// Decodes the whole frame as one string.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Value {
-        let utf8 = bytes.bindMemory(to: UInt8.self)
-        if let offset = UTF8Validation.firstInvalidOffset(utf8) {
-            throw .invalidUTF8(codec: "string", offset: offset)
-        }
+        let utf8 = try UTF8Validation.text(bytes, codec: "string")
         return .string(String(decoding: utf8, as: UTF8.self))
     }
 

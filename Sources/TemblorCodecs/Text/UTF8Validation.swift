@@ -1,5 +1,14 @@
 /// Finds where bytes stop being valid UTF-8, so errors can name the offset.
 enum UTF8Validation {
+    /// The bytes as UTF-8 code units, or `invalidUTF8` naming `codec` and the first bad byte.
+    static func text(_ bytes: UnsafeRawBufferPointer, codec: String) throws(CodecError) -> UnsafeBufferPointer<UInt8> {
+        let utf8 = bytes.bindMemory(to: UInt8.self)
+        if let offset = firstInvalidOffset(utf8) {
+            throw .invalidUTF8(codec: codec, offset: offset)
+        }
+        return utf8
+    }
+
     /// The offset of the first byte that starts an invalid or truncated sequence, or `nil`.
     static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0

@@ -35,10 +35,7 @@ public struct YAMLCodec: Codec {
 
     /// Decodes one document; syntax errors carry libyaml's line and column and the byte offset.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Value {
-        let utf8 = bytes.bindMemory(to: UInt8.self)
-        if let offset = UTF8Validation.firstInvalidOffset(utf8) {
-            throw .invalidUTF8(codec: "yaml", offset: offset)
-        }
+        let utf8 = try UTF8Validation.text(bytes, codec: "yaml")
         let text = String(decoding: utf8, as: UTF8.self)
         let errors = YAMLErrorMapper(bytes: utf8, text: text)
         let aliasStarts = YAMLAliasKeyGuard.aliasStarts(in: utf8)
