@@ -3,11 +3,12 @@ import PackageDescription
 
 let package = Package(
     name: "Temblor",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "temblor", targets: ["temblor"]),
         .library(name: "TemblorValue", targets: ["TemblorValue"]),
         .library(name: "TemblorCodecs", targets: ["TemblorCodecs"]),
+        .library(name: "TemblorRuntime", targets: ["TemblorRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -15,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, plus inline shims for the C macros Swift cannot import.
@@ -46,11 +49,22 @@ let package = Package(
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ]
         ),
+        .target(
+            name: "TemblorRuntime",
+            dependencies: [
+                "TemblorValue",
+                "TemblorCodecs",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "temblor",
             dependencies: [
                 "TemblorValue",
                 "TemblorCodecs",
+                "TemblorRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +75,7 @@ let package = Package(
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
         .testTarget(name: "TemblorCodecsTests", dependencies: ["TemblorValue", "TemblorCodecs"]),
+        .testTarget(name: "TemblorRuntimeTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -13,13 +13,23 @@ public struct Event: Sendable, Equatable {
     /// Wall-clock nanoseconds since the Unix epoch at which the event entered Temblor.
     public var ingestNs: UInt64
     public var id: EventId
+    /// Ids of the other events this one stands for (a batch made of several events): acking or
+    /// failing this event acks or fails them all.
+    public var tracked: [EventId]
 
-    public init(payload: Value, meta: Value = .object(Object()), ingestNs: UInt64 = Event.nowNs(), id: EventId) {
+    public init(
+        payload: Value, meta: Value = .object(Object()), ingestNs: UInt64 = Event.nowNs(), id: EventId,
+        tracked: [EventId] = []
+    ) {
         self.payload = payload
         self.meta = meta
         self.ingestNs = ingestNs
         self.id = id
+        self.tracked = tracked
     }
+
+    /// Every id this event answers for: its own and the tracked ones.
+    public var allIds: [EventId] { [id] + tracked }
 
     /// The current wall-clock time in nanoseconds since the Unix epoch.
     public static func nowNs() -> UInt64 {
