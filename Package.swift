@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, plus inline shims for the C macros Swift cannot import.
@@ -59,12 +60,22 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        .target(
+            name: "TemblorConnectors",
+            dependencies: [
+                "TemblorValue",
+                "TemblorCodecs",
+                "TemblorRuntime",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         .executableTarget(
             name: "temblor",
             dependencies: [
                 "TemblorValue",
                 "TemblorCodecs",
                 "TemblorRuntime",
+                "TemblorConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +87,7 @@ let package = Package(
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
         .testTarget(name: "TemblorCodecsTests", dependencies: ["TemblorValue", "TemblorCodecs"]),
         .testTarget(name: "TemblorRuntimeTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime"]),
+        .testTarget(name: "TemblorConnectorsTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,0 +1,8 @@
+import TemblorRuntime
+
+extension ConnectorRegistry {
+    /// Every stock native connector.
+    public static let standard = ConnectorRegistry([
+        FileConnector(), StdioConnector(), NullConnector(), BlackholeConnector(), BenchConnector(), MetronomeConnector(),
+    ])
+}

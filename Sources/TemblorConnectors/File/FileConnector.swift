@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TemblorRuntime
+import TemblorCodecs
+import TemblorValue
+
+/// `file`: reads a file to its end as one stream (`mode: read`, a finite source), or writes
+/// events to it (`write`/`truncate` start empty, `append` keeps what is there).
+public struct FileConnector: ConnectorFactory {
+    public init() {}
+
+    public var info: ConnectorTypeInfo {
+        ConnectorTypeInfo(
+            name: "file", hasSource: true, hasSink: true, defaultCodec: "json",
+            defaultPreprocessors: ["separate"], defaultPostprocessors: ["separate"]
+        ) { config throws(ConnectorConfigError) in
+            _ = try Self.settings(config)
+        }
+    }
+
+    struct Settings {
+        var path: String
+        var mode: String
+        var chunkSize: Int
+    }
+
+    static func settings(_ config: Value) throws(ConnectorConfigError) -> Settings {
+        let reader = try ConfigReader(config, allowed: ["path", "mode", "chunk_size"])
+        return Settings(
+            path: try reader.requiredString("path"),
+            mode: try reader.choice("mode", default: "read", in: ["read", "write", "append", "truncate"]),
+            chunkSize: try reader.int("chunk_size", in: 1...(64 << 20)) ?? (1 << 16))
+    }
+
+    public func make(_ definition: ConnectorDefinition, directory: String) throws(ConnectorConfigError) -> ConnectorParts {
+        var settings = try Self.settings(definition.config)
+        settings.path = resolve(settings.path, in: directory)
+        if settings.mode == "read" {
+            return ConnectorParts(source: FileSource(path: settings.path, chunkSize: settings.chunkSize))
+        }
+        return ConnectorParts(sink: FileSink(path: settings.path, append: settings.mode == "append"))
+    }
+}
+
+/// Reads a file in chunks through the connector's preprocessors and codec, then ends.
+struct FileSource: Source {
+    let path: String
+    let chunkSize: Int
+
+    func run(_ context: SourceContext) async throws {
+        let file = try FileDescriptor.open(path, flags: O_RDONLY)
+        defer { file.close() }
+        var stream = try context.openStream(meta: ["path": .string(path)])
+        while !Task.isCancelled {
+            let chunk = try file.read(upTo: chunkSize, path: path)
+            if chunk.isEmpty { break }
+            await stream.receive(chunk[...])
+        }
+        await stream.end()
+    }
+}
+
+/// Writes each batch's encodings in one write, then acks the batch; a failed write fails it.
+struct FileSink: Sink {
+    let path: String
+    let append: Bool
+
+    func run(_ input: SinkInput, _ context: SinkContext) async throws {
+        let flags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC)
+        let file = try FileDescriptor.open(path, flags: flags)
+        defer { file.close() }
+        var encoder = try context.makeEncoder()
+        var bytes: [UInt8] = []
+        while let batch = await input.next() {
+            bytes.removeAll(keepingCapacity: true)
+            var written: [Event] = []
+            written.reserveCapacity(batch.count)
+            for event in batch {
+                do throws(CodecError) {
+                    try encoder.encode(event.payload, into: &bytes)
+                    written.append(event)
+                } catch {
+                    context.fail([event], reason: "cannot encode event \(event.id): \(error)")
+                }
+            }
+            do {
+                try file.writeAll(bytes, path: path)
+                context.ack(written)
+            } catch {
+                context.fail(written, reason: error.description)
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
+        try encoder.finish(into: &bytes)
+        try file.writeAll(bytes, path: path)
+    }
+}

@@ -1,0 +1,34 @@
+import Logging
+import TemblorCodecs
+import TemblorValue
+
+/// What a running sink uses: its codec recipe, the contraflow router and a logger.
+public final class SinkContext: Sendable {
+    public let name: String
+    public let logger: Logger
+    let codec: StreamCodecSpec
+    let router: ContraflowRouter
+
+    public init(name: String, codec: StreamCodecSpec, router: ContraflowRouter, logger: Logger? = nil) {
+        self.name = name
+        self.codec = codec
+        self.router = router
+        self.logger = logger ?? Logger(label: "temblor.connector.\(name)")
+    }
+
+    /// A fresh encoder for one output stream.
+    public func makeEncoder() throws(CodecError) -> StreamEncoder {
+        try codec.makeEncoder()
+    }
+
+    /// These events were delivered.
+    public func ack(_ events: some Sequence<Event>) {
+        router.ack(events.lazy.flatMap(\.allIds))
+    }
+
+    /// These events could not be delivered; the reason is logged once per call.
+    public func fail(_ events: some Sequence<Event>, reason: String) {
+        logger.error("\(name): \(reason)")
+        router.fail(events.lazy.flatMap(\.allIds))
+    }
+}

@@ -1,0 +1,43 @@
+import Logging
+import Synchronization
+import TemblorCodecs
+import TemblorValue
+
+/// What a running source uses to emit: its output ports, its codec recipe, the contraflow
+/// router and a logger. Shared by the source's tasks (one per connection, say); each stream
+/// it opens belongs to one task.
+public final class SourceContext: Sendable {
+    /// The connector instance's name in the flow.
+    public let name: String
+    /// The number that event ids carry so that acks find this source.
+    public let sourceId: UInt64
+    public let logger: Logger
+    let out: Outlet
+    let err: Outlet
+    let codec: StreamCodecSpec
+    let router: ContraflowRouter
+    /// Events per batch sent on the bus.
+    public let batchSize: Int
+    private let nextStream = Atomic<UInt64>(0)
+
+    public init(
+        name: String, sourceId: UInt64, out: Outlet, err: Outlet, codec: StreamCodecSpec, router: ContraflowRouter,
+        batchSize: Int = 256, logger: Logger? = nil
+    ) {
+        self.name = name
+        self.sourceId = sourceId
+        self.out = out
+        self.err = err
+        self.codec = codec
+        self.router = router
+        self.batchSize = batchSize
+        self.logger = logger ?? Logger(label: "temblor.connector.\(name)")
+    }
+
+    /// Opens a stream (a file, a connection) with its own decoder state and event numbering.
+    /// `meta` is merged into every event's metadata (for example the peer address).
+    public func openStream(meta: Value = .null) throws(CodecError) -> SourceStream {
+        let id = nextStream.wrappingAdd(1, ordering: .relaxed).oldValue
+        return SourceStream(context: self, id: id, decoder: try codec.makeDecoder(), meta: meta)
+    }
+}

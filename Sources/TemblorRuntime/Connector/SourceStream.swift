@@ -1,0 +1,102 @@
+import TemblorCodecs
+import TemblorValue
+
+/// One stream of a source: decodes its bytes, numbers its events, batches them onto the bus,
+/// and routes frames that fail to decode to the `err` port with their frame number.
+public struct SourceStream {
+    public let id: UInt64
+    private let context: SourceContext
+    private var decoder: StreamDecoder
+    private let meta: Value
+    private var sequence: UInt64 = 0
+    private var batch: [Event] = []
+    private var errors: [Event] = []
+    private var outcomes: [StreamDecoder.Outcome] = []
+
+    init(context: SourceContext, id: UInt64, decoder: StreamDecoder, meta: Value) {
+        self.context = context
+        self.id = id
+        self.decoder = decoder
+        self.meta = meta
+        batch.reserveCapacity(context.batchSize)
+    }
+
+    /// Feeds bytes read from the outside; complete frames become events, sent before returning.
+    public mutating func receive(_ bytes: ArraySlice<UInt8>) async {
+        outcomes.removeAll(keepingCapacity: true)
+        decoder.decode(bytes, into: &outcomes)
+        await take(outcomes)
+        await flush()
+    }
+
+    /// Emits an already structured value (sources that make values, not bytes).
+    public mutating func emit(_ payload: Value, meta extra: Value = .null) async {
+        append(payload, meta: extra)
+        if batch.count >= context.batchSize { await flush() }
+    }
+
+    /// Sends the events batched so far.
+    public mutating func flush() async {
+        if !batch.isEmpty {
+            context.router.produced(batch.count, by: context.sourceId)
+            let full = batch
+            batch.removeAll(keepingCapacity: true)
+            await context.out.send(full)
+        }
+        if !errors.isEmpty {
+            let failed = errors
+            errors.removeAll(keepingCapacity: true)
+            context.router.produced(failed.count, by: context.sourceId)
+            if context.err.isLinked {
+                await context.err.send(failed)
+            } else {
+                // Nothing listens on `err`: the events are reported and count as failed.
+                for event in failed {
+                    context.logger.error("\(event.payload["error"]?.stringValue ?? "decode error")")
+                }
+                context.router.fail(failed.map(\.id))
+            }
+        }
+    }
+
+    /// The stream ended: decodes what the preprocessors still hold and sends everything.
+    public mutating func end() async {
+        outcomes.removeAll(keepingCapacity: true)
+        decoder.finish(into: &outcomes)
+        await take(outcomes)
+        await flush()
+    }
+
+    private mutating func take(_ outcomes: [StreamDecoder.Outcome]) async {
+        for outcome in outcomes {
+            switch outcome {
+            case .value(let value, _):
+                append(value, meta: .null)
+                if batch.count >= context.batchSize { await flush() }
+            case .failure(let error, let frame, let bytes):
+                var payload: Value = [
+                    "error": .string("\(context.name): frame \(frame): \(error)"),
+                    "frame": .int(Int64(frame)),
+                    "connector": .string(context.name),
+                ]
+                payload["data"] = .string(String(decoding: bytes, as: UTF8.self))
+                errors.append(makeEvent(payload, meta: .null))
+            }
+        }
+    }
+
+    private mutating func append(_ payload: Value, meta extra: Value) {
+        batch.append(makeEvent(payload, meta: extra))
+    }
+
+    private mutating func makeEvent(_ payload: Value, meta extra: Value) -> Event {
+        var eventMeta: Value = meta.isNull ? [:] : meta
+        if case .object(let object) = extra {
+            for (key, value) in object { eventMeta[key] = value }
+        }
+        eventMeta["stream"] = .int(Int64(truncatingIfNeeded: id))
+        let event = Event(payload: payload, meta: eventMeta, id: EventId(source: context.sourceId, stream: id, sequence: sequence))
+        sequence += 1
+        return event
+    }
+}

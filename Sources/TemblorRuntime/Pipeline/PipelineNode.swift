@@ -1,0 +1,94 @@
+import Logging
+import TemblorValue
+
+/// Runs one pipeline: takes batches from its input queue, passes each event through the
+/// operators in order, and sends what comes out on the pipeline's ports.
+struct PipelineNode: Sendable {
+    let definition: PipelineDefinition
+    let registry: OperatorRegistry
+    let input: BoundedQueue<NodeMessage>
+    let outlets: [Port: Outlet]
+    let router: ContraflowRouter
+    let logger: Logger
+
+    func run() async {
+        var operators: [any Operator] = []
+        for op in definition.operators {
+            do {
+                operators.append(try registry.make(op.name, config: op.config))
+            } catch {
+                // The validator builds every operator before a run, so this is not expected.
+                logger.critical("pipeline \(definition.name): \(error)")
+                return
+            }
+        }
+        var output = OperatorOutput()
+        var byPort: [Port: [Event]] = [:]
+        while let message = await input.receive() {
+            switch message {
+            case .batch(let events):
+                for event in events {
+                    process(event, from: 0, operators: &operators, output: &output, byPort: &byPort)
+                }
+            case .tick(let now):
+                for index in operators.indices {
+                    output.removeAll()
+                    operators[index].tick(now: now, into: &output)
+                    forward(output, after: index, operators: &operators, byPort: &byPort)
+                }
+            }
+            await send(&byPort)
+        }
+        for index in operators.indices {
+            output.removeAll()
+            operators[index].finish(into: &output)
+            forward(output, after: index, operators: &operators, byPort: &byPort)
+        }
+        await send(&byPort)
+        for outlet in outlets.values { outlet.finish() }
+    }
+
+    /// Runs `event` through the operators from `index` on.
+    private func process(_ event: Event, from index: Int, operators: inout [any Operator], output: inout OperatorOutput, byPort: inout [Port: [Event]]) {
+        guard index < operators.count else {
+            byPort[.out, default: []].append(event)
+            return
+        }
+        output.removeAll()
+        do {
+            try operators[index].process(event, into: &output)
+        } catch {
+            var failed = event
+            failed.meta["error"] = .string("pipeline \(definition.name): \(error)")
+            byPort[.err, default: []].append(failed)
+            return
+        }
+        forward(output, after: index, operators: &operators, byPort: &byPort)
+    }
+
+    /// Sends what operator `index` produced on: `out` to the next operator, other ports out of
+    /// the pipeline, dropped events back to their sources as delivered.
+    private func forward(_ produced: OperatorOutput, after index: Int, operators: inout [any Operator], byPort: inout [Port: [Event]]) {
+        router.ack(produced.dropped)
+        for (port, event) in produced.emitted {
+            if port == .out {
+                var next = OperatorOutput()
+                process(event, from: index + 1, operators: &operators, output: &next, byPort: &byPort)
+            } else {
+                byPort[port, default: []].append(event)
+            }
+        }
+    }
+
+    private func send(_ byPort: inout [Port: [Event]]) async {
+        for (port, events) in byPort where !events.isEmpty {
+            if let outlet = outlets[port], outlet.isLinked {
+                await outlet.send(events)
+            } else {
+                logger.error("pipeline \(definition.name): \(events.count) event(s) on unlinked port '\(port)' were not delivered")
+                router.fail(events.lazy.flatMap(\.allIds))
+            }
+        }
+        byPort.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,155 @@
+import Logging
+import Synchronization
+import TemblorCodecs
+import TemblorValue
+
+/// Runs a validated flow: wires bounded queues along its links, starts every sink, pipeline and
+/// source, and returns when the sources ended and everything they produced drained.
+public final class FlowRunner: Sendable {
+    /// Failures while building a flow's nodes.
+    public enum BuildError: Error, CustomStringConvertible {
+        case connector(name: String, location: SourceLocation, message: String)
+
+        public var description: String {
+            switch self {
+            case .connector(let name, let location, let message): "\(location): connector '\(name)': \(message)"
+            }
+        }
+    }
+
+    private let flow: FlowDefinition
+    private let connectors: ConnectorRegistry
+    private let operators: OperatorRegistry
+    private let codecs: CodecRegistry
+    private let directory: String
+    private let queueCapacity: Int
+    private let batchSize: Int
+    private let logger: Logger
+    private let sources = Mutex<Task<Void, Never>?>(nil)
+    private let stopRequested = Atomic<Bool>(false)
+    /// The ack and fail counts of this run.
+    public let router = ContraflowRouter()
+
+    public init(
+        flow: FlowDefinition, directory: String, connectors: ConnectorRegistry, operators: OperatorRegistry,
+        codecs: CodecRegistry = .standard, queueCapacity: Int = 64, batchSize: Int = 256, logger: Logger = Logger(label: "temblor.flow")
+    ) {
+        self.flow = flow
+        self.directory = directory
+        self.connectors = connectors
+        self.operators = operators
+        self.codecs = codecs
+        self.queueCapacity = queueCapacity
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// Stops the sources; what they already produced still drains through the flow.
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+        sources.withLock { $0?.cancel() }
+    }
+
+    /// Runs until the sources end (or `stop`) and the flow drained.
+    public func run() async throws -> FlowReport {
+        // One input queue per node that anything links into.
+        var inputs: [String: BoundedQueue<NodeMessage>] = [:]
+        for link in flow.links where inputs[link.to.node] == nil {
+            inputs[link.to.node] = BoundedQueue(capacity: queueCapacity)
+        }
+        var outlets: [String: [Port: [BoundedQueue<NodeMessage>]]] = [:]
+        for link in flow.links {
+            let target = inputs[link.to.node]!
+            target.addProducer()
+            outlets[link.from.node, default: [:]][link.from.port, default: []].append(target)
+        }
+        for queue in inputs.values { queue.seal() }
+        func outlet(_ node: String, _ port: Port) -> Outlet {
+            Outlet(targets: outlets[node]?[port] ?? [])
+        }
+
+        var sinkJobs: [@Sendable () async -> Void] = []
+        var sourceJobs: [@Sendable () async -> Void] = []
+        for (index, definition) in flow.connectors.enumerated() {
+            guard let factory = connectors.factory(for: definition.type) else {
+                throw BuildError.connector(name: definition.name, location: definition.location, message: "unknown connector type '\(definition.type)'")
+            }
+            let parts: ConnectorParts
+            do {
+                parts = try factory.make(definition, directory: directory)
+            } catch {
+                throw BuildError.connector(name: definition.name, location: definition.location, message: error.description)
+            }
+            let spec = StreamCodecSpec(definition, defaults: factory.info, registry: codecs)
+            if let sink = parts.sink, let queue = inputs[definition.name] {
+                let context = SinkContext(name: definition.name, codec: spec, router: router)
+                let logger = self.logger
+                sinkJobs.append {
+                    do {
+                        try await sink.run(SinkInput(queue: queue), context)
+                    } catch {
+                        logger.error("connector \(definition.name): sink stopped: \(error)")
+                    }
+                    // Whatever is still queued cannot be delivered any more.
+                    while let message = await queue.receive() {
+                        if case .batch(let events) = message { context.fail(events, reason: "sink stopped") }
+                    }
+                }
+            }
+            // A source whose output nothing reads is not started (a `stdio` used only as a sink
+            // must not consume standard input).
+            if let source = parts.source, !(outlets[definition.name]?[.out] ?? []).isEmpty {
+                let context = SourceContext(
+                    name: definition.name, sourceId: UInt64(index), out: outlet(definition.name, .out),
+                    err: outlet(definition.name, .err), codec: spec, router: router, batchSize: batchSize)
+                let logger = self.logger
+                sourceJobs.append {
+                    do {
+                        try await source.run(context)
+                    } catch is CancellationError {
+                    } catch {
+                        logger.error("connector \(definition.name): source stopped: \(error)")
+                    }
+                    context.out.finish()
+                    context.err.finish()
+                }
+            }
+        }
+        var pipelineJobs: [@Sendable () async -> Void] = []
+        for definition in flow.pipelines {
+            guard let queue = inputs[definition.name] else { continue }
+            var ports: [Port: Outlet] = [:]
+            for (port, targets) in outlets[definition.name] ?? [:] {
+                ports[port] = Outlet(targets: targets)
+            }
+            let node = PipelineNode(
+                definition: definition, registry: operators, input: queue, outlets: ports, router: router,
+                logger: logger)
+            pipelineJobs.append {
+                let ticker = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(100))
+                        queue.trySend(.tick(MonotonicClock.nowNs()))
+                    }
+                }
+                await node.run()
+                ticker.cancel()
+            }
+        }
+
+        let sourcesTask = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for job in sourceJobs { group.addTask { await job() } }
+            }
+        }
+        sources.withLock { $0 = sourcesTask }
+        if stopRequested.load(ordering: .relaxed) { sourcesTask.cancel() }
+        await withTaskGroup(of: Void.self) { group in
+            for job in sinkJobs { group.addTask { await job() } }
+            for job in pipelineJobs { group.addTask { await job() } }
+            group.addTask { await sourcesTask.value }
+        }
+        let total = router.total
+        return FlowReport(produced: total.produced, acked: total.acked, failed: total.failed)
+    }
+}

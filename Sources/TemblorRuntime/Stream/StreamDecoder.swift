@@ -1,0 +1,63 @@
+import TemblorCodecs
+import TemblorValue
+
+/// Turns one stream's bytes into values: its own preprocessor state and codec, so that chunk
+/// boundaries and partial frames never mix between streams.
+public struct StreamDecoder {
+    /// One frame's outcome, numbered from 1 in stream order.
+    public enum Outcome {
+        case value(Value, frame: Int)
+        case failure(CodecError, frame: Int, bytes: ArraySlice<UInt8>)
+    }
+
+    private var preprocessors: PreprocessorChain
+    private var codec: any Codec
+    private var frames: [ArraySlice<UInt8>] = []
+    /// Frames seen so far (their number, for error reports).
+    public private(set) var frameCount = 0
+
+    public init(preprocessors: PreprocessorChain, codec: any Codec) {
+        self.preprocessors = preprocessors
+        self.codec = codec
+    }
+
+    /// Decodes every frame `chunk` completes, appending outcomes in order.
+    public mutating func decode(_ chunk: ArraySlice<UInt8>, into outcomes: inout [Outcome]) {
+        frames.removeAll(keepingCapacity: true)
+        do throws(CodecError) {
+            try preprocessors.process(chunk, into: &frames)
+        } catch {
+            decodeFrames(into: &outcomes)
+            frameCount += 1
+            outcomes.append(.failure(error, frame: frameCount, bytes: []))
+            return
+        }
+        decodeFrames(into: &outcomes)
+    }
+
+    /// The stream ended: decodes the last frame, or reports the one it stopped inside.
+    public mutating func finish(into outcomes: inout [Outcome]) {
+        frames.removeAll(keepingCapacity: true)
+        do throws(CodecError) {
+            try preprocessors.finish(into: &frames)
+        } catch {
+            decodeFrames(into: &outcomes)
+            frameCount += 1
+            outcomes.append(.failure(error, frame: frameCount, bytes: []))
+            return
+        }
+        decodeFrames(into: &outcomes)
+    }
+
+    private mutating func decodeFrames(into outcomes: inout [Outcome]) {
+        for frame in frames {
+            frameCount += 1
+            do throws(CodecError) {
+                outcomes.append(.value(try codec.decode(frame), frame: frameCount))
+            } catch {
+                outcomes.append(.failure(error, frame: frameCount, bytes: frame))
+            }
+        }
+        frames.removeAll(keepingCapacity: true)
+    }
+}
