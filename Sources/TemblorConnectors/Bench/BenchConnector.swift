@@ -56,18 +56,18 @@ struct BenchSource: Source {
         let lines = Self.lineRanges(data)
         // Without a duration, one pass by default; with one, as many passes as fit.
         let iterations = settings.iterations ?? (settings.durationSeconds == nil ? 1 : Int.max)
-        let deadline = settings.durationSeconds.map { MonotonicClock.nowNs() + UInt64($0 * 1e9) }
+        let deadline = settings.durationSeconds.map { MonotonicClock.now() + UInt64($0 * 1e9) }
         let interval = settings.rate.map { 1e9 / $0 }
         var stream = try context.openStream(meta: ["path": .string(settings.path)])
-        let start = MonotonicClock.nowNs()
+        let start = MonotonicClock.now()
         var sent = 0.0
         iterationLoop: for _ in 0..<iterations {
             if let interval {
                 for line in lines {
                     if Task.isCancelled { break iterationLoop }
-                    if let deadline, MonotonicClock.nowNs() >= deadline { break iterationLoop }
+                    if let deadline, MonotonicClock.now() >= deadline { break iterationLoop }
                     let due = start + UInt64(sent * interval)
-                    let now = MonotonicClock.nowNs()
+                    let now = MonotonicClock.now()
                     if due > now {
                         await stream.flush()
                         try? await Task.sleep(for: .nanoseconds(Int(due - now)))
@@ -80,7 +80,7 @@ struct BenchSource: Source {
                 var offset = 0
                 while offset < data.count {
                     if Task.isCancelled { break iterationLoop }
-                    if let deadline, MonotonicClock.nowNs() >= deadline { break iterationLoop }
+                    if let deadline, MonotonicClock.now() >= deadline { break iterationLoop }
                     let end = min(offset + (1 << 16), data.count)
                     await stream.receive(data[offset..<end])
                     offset = end

@@ -48,13 +48,13 @@ struct BlackholeSink: Sink {
         var last: UInt64 = 0
         while let batch = await input.next() {
             let now = Event.nowNs()
-            if events == 0 { first = MonotonicClock.nowNs() }
+            if events == 0 { first = MonotonicClock.now() }
             for event in batch {
                 let latency = now > event.ingestNs ? now - event.ingestNs : 0
                 histogram.record(min(latency, 3_600_000_000_000))
             }
             events += batch.count
-            last = MonotonicClock.nowNs()
+            last = MonotonicClock.now()
             context.ack(batch)
         }
         let seconds = Double(last - first) / 1e9

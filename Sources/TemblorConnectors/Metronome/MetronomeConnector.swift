@@ -31,11 +31,11 @@ struct MetronomeSource: Source {
     func run(_ context: SourceContext) async throws {
         var stream = try context.openStream()
         var id: Int64 = 0
-        let start = MonotonicClock.nowNs()
+        let start = MonotonicClock.now()
         while !Task.isCancelled {
             // Ticks are scheduled from the start, so a slow tick does not shift the ones after it.
             let due = start + UInt64(id) * UInt64(intervalMs) * 1_000_000
-            let now = MonotonicClock.nowNs()
+            let now = MonotonicClock.now()
             if due > now {
                 do {
                     try await Task.sleep(for: .nanoseconds(Int(due - now)))

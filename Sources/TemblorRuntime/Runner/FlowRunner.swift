@@ -129,7 +129,7 @@ public final class FlowRunner: Sendable {
                 let ticker = Task {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .milliseconds(100))
-                        queue.trySend(.tick(MonotonicClock.nowNs()))
+                        queue.trySend(.tick(MonotonicClock.now()))
                     }
                 }
                 await node.run()
