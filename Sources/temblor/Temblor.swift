@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// The `temblor` command line: event-processing daemon and its tools.
 @main
-struct Temblor: ParsableCommand {
+struct Temblor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "temblor",
         abstract: "An event-processing daemon with connectors written in Lua.",
-        subcommands: [CodecCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, CodecCommand.self]
     )
 }

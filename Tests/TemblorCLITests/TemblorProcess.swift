@@ -24,7 +24,30 @@ struct TemblorProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }()
 
-    static func run(_ arguments: [String], stdin: Data = Data()) throws -> Result {
+    /// Runs the executable off Swift's cooperative thread pool: waiting for a process blocks a
+    /// thread, and the pool's few threads also run every other test.
+    static func run(_ arguments: [String], stdin: Data = Data()) async throws -> Result {
+        try await offPool { try runBlocking(arguments, stdin: stdin) }
+    }
+
+    static func run(_ arguments: [String], stdin text: String) async throws -> Result {
+        try await run(arguments, stdin: Data(text.utf8))
+    }
+
+    /// Runs blocking work on a thread of its own.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try work())
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], stdin: Data) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -50,9 +73,6 @@ struct TemblorProcess {
         return Result(status: process.terminationStatus, stdout: out, stderr: String(decoding: errorData.get(), as: UTF8.self))
     }
 
-    static func run(_ arguments: [String], stdin text: String) throws -> Result {
-        try run(arguments, stdin: Data(text.utf8))
-    }
 }
 
 /// A data box filled by a reader thread and read once it is set.

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Dispatch
+import TemblorConnectors
+import TemblorRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `temblor run FLOW.yaml`: checks a flow, runs it, and exits 0 only when everything its
+/// sources produced was delivered. SIGINT and SIGTERM stop the sources and drain the rest.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a flow until its sources end (or SIGINT/SIGTERM), then drain.",
+        discussion: """
+            Exit status: 0 when every event produced was delivered, 1 when any failed or was \
+            left undelivered, 2 when the flow file has errors (they are printed as \
+            file:line:column: message).
+            """
+    )
+
+    @Argument(help: "The flow file (YAML).")
+    var flow: String
+
+    @Flag(name: .long, help: "Print event counts at the end of the run.")
+    var stats = false
+
+    func run() async throws {
+        let definition: FlowDefinition
+        do {
+            definition = try FlowLoader.load(flow)
+        } catch {
+            StandardError.write("\(error)\n")
+            throw ExitCode(2)
+        }
+        let runner = FlowRunner(
+            flow: definition, directory: FlowLoader.directory(of: flow), connectors: .standard, operators: .standard)
+        let signals = [SIGINT, SIGTERM].map { signo -> DispatchSourceSignal in
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo)
+            source.setEventHandler { runner.stop() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let report: FlowReport
+        do {
+            report = try await runner.run()
+        } catch {
+            StandardError.write("\(error)\n")
+            throw ExitCode(2)
+        }
+        if stats || !report.succeeded {
+            StandardError.write("temblor run: \(report)\n")
+        }
+        if !report.succeeded { throw ExitCode.failure }
+    }
+}
