@@ -5,7 +5,7 @@ import TemblorValue
 
 /// Sends every event to `debug` as well: an operator with an extra output port.
 private struct RouteOperator: Operator {
-    mutating func process(_ event: Event, into output: inout OperatorOutput) throws(OperatorError) {
+    mutating func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {
         output.emit(event, on: "debug")
     }
 

@@ -53,7 +53,8 @@ struct BenchSource: Source {
         }
         file.close()
         if data.last != UInt8(ascii: "\n") { data.append(UInt8(ascii: "\n")) }
-        let lines = Self.lineRanges(data)
+        // Line boundaries only matter when pacing events one by one.
+        let lines = settings.rate == nil ? [] : Self.lineRanges(data)
         // Without a duration, one pass by default; with one, as many passes as fit.
         let iterations = settings.iterations ?? (settings.durationSeconds == nil ? 1 : Int.max)
         let deadline = settings.durationSeconds.map { MonotonicClock.now() + UInt64($0 * 1e9) }

@@ -22,13 +22,13 @@ public final class SinkContext: Sendable {
     }
 
     /// These events were delivered.
-    public func ack(_ events: some Sequence<Event>) {
-        router.ack(events.lazy.flatMap(\.allIds))
+    public func ack(_ events: [Event]) {
+        router.ack(events)
     }
 
     /// These events could not be delivered; the reason is logged once per call.
-    public func fail(_ events: some Sequence<Event>, reason: String) {
+    public func fail(_ events: [Event], reason: String) {
         logger.error("\(name): \(reason)")
-        router.fail(events.lazy.flatMap(\.allIds))
+        router.fail(events)
     }
 }

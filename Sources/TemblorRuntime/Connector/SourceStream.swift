@@ -7,8 +7,12 @@ public struct SourceStream {
     public let id: UInt64
     private let context: SourceContext
     private var decoder: StreamDecoder
+    /// The metadata every event of the stream starts with (the stream's id and what the source
+    /// gave), built once and shared by the events.
     private let meta: Value
     private var sequence: UInt64 = 0
+    /// The ingest time of the events being decoded: one clock read per chunk, not per event.
+    private var ingestNs: UInt64 = 0
     private var batch: [Event] = []
     private var errors: [Event] = []
     private var outcomes: [StreamDecoder.Outcome] = []
@@ -17,12 +21,15 @@ public struct SourceStream {
         self.context = context
         self.id = id
         self.decoder = decoder
-        self.meta = meta
+        var base: Value = meta.isNull ? [:] : meta
+        base["stream"] = .int(Int64(truncatingIfNeeded: id))
+        self.meta = base
         batch.reserveCapacity(context.batchSize)
     }
 
     /// Feeds bytes read from the outside; complete frames become events, sent before returning.
     public mutating func receive(_ bytes: ArraySlice<UInt8>) async {
+        ingestNs = Event.nowNs()
         outcomes.removeAll(keepingCapacity: true)
         decoder.decode(bytes, into: &outcomes)
         await take(outcomes)
@@ -31,6 +38,7 @@ public struct SourceStream {
 
     /// Emits an already structured value (sources that make values, not bytes).
     public mutating func emit(_ payload: Value, meta extra: Value = .null) async {
+        ingestNs = Event.nowNs()
         append(payload, meta: extra)
         if batch.count >= context.batchSize { await flush() }
     }
@@ -54,13 +62,14 @@ public struct SourceStream {
                 for event in failed {
                     context.logger.error("\(event.payload["error"]?.stringValue ?? "decode error")")
                 }
-                context.router.fail(failed.map(\.id))
+                context.router.fail(failed)
             }
         }
     }
 
     /// The stream ended: decodes what the preprocessors still hold and sends everything.
     public mutating func end() async {
+        ingestNs = Event.nowNs()
         outcomes.removeAll(keepingCapacity: true)
         decoder.finish(into: &outcomes)
         await take(outcomes)
@@ -90,12 +99,12 @@ public struct SourceStream {
     }
 
     private mutating func makeEvent(_ payload: Value, meta extra: Value) -> Event {
-        var eventMeta: Value = meta.isNull ? [:] : meta
+        var eventMeta = meta
         if case .object(let object) = extra {
             for (key, value) in object { eventMeta[key] = value }
         }
-        eventMeta["stream"] = .int(Int64(truncatingIfNeeded: id))
-        let event = Event(payload: payload, meta: eventMeta, id: EventId(source: context.sourceId, stream: id, sequence: sequence))
+        let event = Event(
+            payload: payload, meta: eventMeta, ingestNs: ingestNs, id: EventId(source: context.sourceId, stream: id, sequence: sequence))
         sequence += 1
         return event
     }

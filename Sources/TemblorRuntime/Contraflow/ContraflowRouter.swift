@@ -3,6 +3,9 @@ import TemblorValue
 
 /// Carries acks and fails back to the sources that produced events, and keeps the counts that
 /// decide whether a finite run delivered everything.
+///
+/// Counting happens on every batch of every sink, so it is lock-free: each source has its own
+/// atomic counters, fixed when the flow is built.
 public final class ContraflowRouter: Sendable {
     /// Per-source counts.
     public struct Counts: Sendable, Equatable {
@@ -20,45 +23,89 @@ public final class ContraflowRouter: Sendable {
         public var pending: Int { produced - acked - failed }
     }
 
-    private let counts: Mutex<[UInt64: Counts]>
+    /// One source's counters.
+    private final class Counters: Sendable {
+        let produced = Atomic<Int>(0)
+        let acked = Atomic<Int>(0)
+        let failed = Atomic<Int>(0)
 
-    public init() {
-        counts = Mutex([:])
+        func add(_ n: Int, delivered: Bool) {
+            if delivered {
+                acked.add(n, ordering: .relaxed)
+            } else {
+                failed.add(n, ordering: .relaxed)
+            }
+        }
+    }
+
+    private let counters: [Counters]
+
+    /// A router for sources numbered `0..<sourceCount` (their event ids' `source`).
+    public init(sourceCount: Int) {
+        counters = (0..<max(sourceCount, 1)).map { _ in Counters() }
+    }
+
+    @inline(__always)
+    private func counters(_ source: UInt64) -> Counters? {
+        source < UInt64(counters.count) ? counters[Int(source)] : nil
     }
 
     /// A source produced `n` more events.
     public func produced(_ n: Int, by source: UInt64) {
         guard n > 0 else { return }
-        counts.withLock { $0[source, default: Counts()].produced += n }
+        counters(source)?.produced.add(n, ordering: .relaxed)
     }
 
-    /// These events were delivered (written by a sink, or dropped on purpose by an operator).
-    public func ack(_ ids: some Sequence<EventId>) {
-        counts.withLock { table in
-            for id in ids { table[id.source, default: Counts()].acked += 1 }
-        }
+    /// These events were delivered (written by a sink, or dropped on purpose by an operator),
+    /// with every event each one tracks.
+    public func ack(_ events: [Event]) {
+        record(events, delivered: true)
     }
 
     /// These events could not be delivered.
-    public func fail(_ ids: some Sequence<EventId>) {
-        counts.withLock { table in
-            for id in ids { table[id.source, default: Counts()].failed += 1 }
+    public func fail(_ events: [Event]) {
+        record(events, delivered: false)
+    }
+
+    /// These ids were delivered.
+    public func ack(ids: [EventId]) {
+        for id in ids { counters(id.source)?.acked.add(1, ordering: .relaxed) }
+    }
+
+    /// These ids could not be delivered.
+    public func fail(ids: [EventId]) {
+        for id in ids { counters(id.source)?.failed.add(1, ordering: .relaxed) }
+    }
+
+    /// Counts runs of events from one source with one atomic add per run.
+    private func record(_ events: [Event], delivered: Bool) {
+        var source = UInt64.max
+        var run = 0
+        for event in events {
+            if event.id.source != source {
+                if run > 0 { counters(source)?.add(run, delivered: delivered) }
+                source = event.id.source
+                run = 0
+            }
+            run += 1
+            for id in event.tracked { counters(id.source)?.add(1, delivered: delivered) }
         }
+        if run > 0 { counters(source)?.add(run, delivered: delivered) }
     }
 
     /// The counts of one source.
     public func counts(of source: UInt64) -> Counts {
-        counts.withLock { $0[source] ?? Counts() }
+        guard let c = counters(source) else { return Counts() }
+        return Counts(produced: c.produced.load(ordering: .relaxed), acked: c.acked.load(ordering: .relaxed), failed: c.failed.load(ordering: .relaxed))
     }
 
     /// The counts of every source together.
     public var total: Counts {
-        counts.withLock { table in
-            table.values.reduce(into: Counts()) { sum, c in
-                sum.produced += c.produced
-                sum.acked += c.acked
-                sum.failed += c.failed
-            }
+        (0..<counters.count).reduce(into: Counts()) { sum, index in
+            let c = counts(of: UInt64(index))
+            sum.produced += c.produced
+            sum.acked += c.acked
+            sum.failed += c.failed
         }
     }
 }

@@ -8,7 +8,7 @@ import TemblorValue
 /// finite runs can tell when everything was delivered.
 public protocol Operator {
     /// Handles one event, emitting what follows from it into `output`.
-    mutating func process(_ event: Event, into output: inout OperatorOutput) throws(OperatorError)
+    mutating func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError)
     /// Called about every `tickInterval` while the pipeline runs, with monotonic nanoseconds;
     /// operators with timeouts (a batch's `timeout_ms`) flush here.
     mutating func tick(now: UInt64, into output: inout OperatorOutput)
@@ -16,10 +16,14 @@ public protocol Operator {
     mutating func finish(into output: inout OperatorOutput)
     /// Output ports besides `out` and `err` that this operator may emit on (for link validation).
     var extraPorts: [Port] { get }
+    /// True when the operator emits every event on `out` unchanged and holds nothing back:
+    /// a pipeline made only of such operators forwards whole batches without touching events.
+    var forwardsUnchanged: Bool { get }
 }
 
 extension Operator {
     public mutating func tick(now: UInt64, into output: inout OperatorOutput) {}
     public mutating func finish(into output: inout OperatorOutput) {}
     public var extraPorts: [Port] { [] }
+    public var forwardsUnchanged: Bool { false }
 }

@@ -11,7 +11,7 @@ public struct OperatorOutput: Sendable {
     public init() {}
 
     /// Sends `event` on `port` (default `out`).
-    public mutating func emit(_ event: Event, on port: Port = .out) {
+    public mutating func emit(_ event: consuming Event, on port: Port = .out) {
         emitted.append((port, event))
     }
 

@@ -11,7 +11,9 @@ public struct PassthroughOperator: Operator {
         }
     }
 
-    public mutating func process(_ event: Event, into output: inout OperatorOutput) throws(OperatorError) {
+    public mutating func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {
         output.emit(event)
     }
+
+    public var forwardsUnchanged: Bool { true }
 }

@@ -24,8 +24,11 @@ struct PipelineNode: Sendable {
         }
         var output = OperatorOutput()
         var byPort: [Port: [Event]] = [:]
+        let identity = operators.allSatisfy(\.forwardsUnchanged)
         while let message = await input.receive() {
             switch message {
+            case .batch(let events) where identity:
+                byPort[.out] = events
             case .batch(let events):
                 for event in events {
                     process(event, from: 0, operators: &operators, output: &output, byPort: &byPort)
@@ -69,7 +72,7 @@ struct PipelineNode: Sendable {
     /// Sends what operator `index` produced on: `out` to the next operator, other ports out of
     /// the pipeline, dropped events back to their sources as delivered.
     private func forward(_ produced: OperatorOutput, after index: Int, operators: inout [any Operator], byPort: inout [Port: [Event]]) {
-        router.ack(produced.dropped)
+        if !produced.dropped.isEmpty { router.ack(ids: produced.dropped) }
         for (port, event) in produced.emitted {
             if port == .out {
                 var next = OperatorOutput()
@@ -86,7 +89,7 @@ struct PipelineNode: Sendable {
                 await outlet.send(events)
             } else {
                 logger.error("pipeline \(definition.name): \(events.count) event(s) on unlinked port '\(port)' were not delivered")
-                router.fail(events.lazy.flatMap(\.allIds))
+                router.fail(events)
             }
         }
         byPort.removeAll(keepingCapacity: true)

@@ -28,7 +28,7 @@ public final class FlowRunner: Sendable {
     private let sources = Mutex<Task<Void, Never>?>(nil)
     private let stopRequested = Atomic<Bool>(false)
     /// The ack and fail counts of this run.
-    public let router = ContraflowRouter()
+    public let router: ContraflowRouter
 
     public init(
         flow: FlowDefinition, directory: String, connectors: ConnectorRegistry, operators: OperatorRegistry,
@@ -42,6 +42,7 @@ public final class FlowRunner: Sendable {
         self.queueCapacity = queueCapacity
         self.batchSize = batchSize
         self.logger = logger
+        router = ContraflowRouter(sourceCount: flow.connectors.count)
     }
 
     /// Stops the sources; what they already produced still drains through the flow.

@@ -35,9 +35,9 @@ public struct BatchOperator: Operator, Sendable {
     }
 
     /// Adds the event to the current batch, emitting the batch once it holds `count` events.
-    public mutating func process(_ event: Event, into output: inout OperatorOutput) throws(OperatorError) {
+    public mutating func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {
         if head == nil {
-            var first = event
+            var first = copy event
             first.payload = .null
             first.tracked = []
             head = first

@@ -41,7 +41,7 @@ public struct DedupOperator: Operator, Sendable {
     }
 
     /// Forgets expired values, then emits the event or drops it as a repeat.
-    public mutating func process(_ event: Event, into output: inout OperatorOutput) throws(OperatorError) {
+    public mutating func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {
         let now = clock()
         while let oldest = order.first, now >= oldest.atNs, now - oldest.atNs >= windowNs {
             seen.remove(order.removeFirst().key)

@@ -40,7 +40,7 @@ public struct FilterOperator: Operator, Sendable {
     }
 
     /// Emits the event when its field meets the condition, else drops it.
-    public mutating func process(_ event: Event, into output: inout OperatorOutput) throws(OperatorError) {
+    public mutating func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {
         if matches(event.payload[path: field]) {
             output.emit(event)
         } else {

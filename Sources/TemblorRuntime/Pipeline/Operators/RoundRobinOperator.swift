@@ -43,7 +43,7 @@ public struct RoundRobinOperator: Operator, Sendable {
     }
 
     /// Emits the event on the next port in turn.
-    public mutating func process(_ event: Event, into output: inout OperatorOutput) throws(OperatorError) {
+    public mutating func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {
         output.emit(event, on: outputs[next])
         next += 1
         if next == outputs.count { next = 0 }

@@ -63,7 +63,7 @@ public struct ThrottleOperator: Operator, Sendable {
     }
 
     /// Emits the event if the bucket holds a token, else applies `overflow`.
-    public mutating func process(_ event: Event, into output: inout OperatorOutput) throws(OperatorError) {
+    public mutating func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {
         let now = clock()
         let arrival = max(theoreticalArrivalNs, now)
         guard arrival - now <= toleranceNs else {
