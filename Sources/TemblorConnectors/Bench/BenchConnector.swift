@@ -45,12 +45,7 @@ struct BenchSource: Source {
 
     func run(_ context: SourceContext) async throws {
         let file = try FileDescriptor.open(settings.path, flags: O_RDONLY)
-        var data: [UInt8] = []
-        while true {
-            let chunk = try file.read(upTo: 1 << 20, path: settings.path)
-            if chunk.isEmpty { break }
-            data.append(contentsOf: chunk)
-        }
+        var data = try file.readAll(path: settings.path)
         file.close()
         if data.last != UInt8(ascii: "\n") { data.append(UInt8(ascii: "\n")) }
         // Line boundaries only matter when pacing events one by one.

@@ -36,6 +36,19 @@ struct FileDescriptor: Sendable {
         }
     }
 
+    /// The whole rest of the file, read into one buffer sized from the file's length.
+    func readAll(path: String) throws(Failure) -> [UInt8] {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Failure(operation: "stat", path: path, code: errno) }
+        var data = [UInt8](unsafeUninitializedCapacity: max(Int(info.st_size), 0) + 1) { buffer, count in count = 0 }
+        data.reserveCapacity(Int(info.st_size) + 1)
+        while true {
+            let chunk = try read(upTo: 1 << 22, path: path)
+            if chunk.isEmpty { return data }
+            data.append(contentsOf: chunk)
+        }
+    }
+
     func writeAll(_ bytes: [UInt8], path: String) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
