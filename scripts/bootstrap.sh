@@ -10,6 +10,7 @@ packages=(
   libsimdjson-dev
   zlib1g-dev
   g++
+  time
   python3
 )
 
