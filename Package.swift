@@ -67,6 +67,8 @@ let package = Package(
                 "TemblorCodecs",
                 "TemblorRuntime",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(

@@ -4,5 +4,6 @@ extension ConnectorRegistry {
     /// Every stock native connector.
     public static let standard = ConnectorRegistry([
         FileConnector(), StdioConnector(), NullConnector(), BlackholeConnector(), BenchConnector(), MetronomeConnector(),
+        TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(),
     ])
 }
