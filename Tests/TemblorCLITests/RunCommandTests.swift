@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func checkAcceptsTheExamples() async throws {
-        for name in ["passthrough", "bench"] {
+        for name in ["passthrough", "bench", "tcp-echo"] {
             let result = try await TemblorProcess.run(["check", Self.examples.appendingPathComponent("\(name)/flow.yaml").path])
             #expect(result.status == 0, "\(name): \(result.stderr)")
         }
