@@ -199,3 +199,35 @@ import TemblorValue
         }
     }
 }
+
+/// `separate` numbers the records it frames, so errors can name the input line.
+@Suite struct SeparateRecordNumberTests {
+    @Test func recordNumbersCountSkippedAndSplitLines() throws {
+        let input = Array("a\n\nbb\n\n\nccc\nd".utf8)
+        for cut in 0...input.count {
+            var separate = SeparatePreprocessor()
+            var frames: [ArraySlice<UInt8>] = []
+            var records: [Int] = []
+            try separate.process(input[..<cut], into: &frames)
+            records += separate.lastFrameRecords
+            try separate.process(input[cut...], into: &frames)
+            records += separate.lastFrameRecords
+            try separate.finish(into: &frames)
+            records += separate.lastFrameRecords
+            #expect(frames.map { String(decoding: $0, as: UTF8.self) } == ["a", "bb", "ccc", "d"], "cut \(cut)")
+            #expect(records == [1, 3, 6, 7], "cut \(cut)")
+        }
+    }
+
+    @Test func anOversizedLineStillCounts() throws {
+        var separate = SeparatePreprocessor(maxLength: 3)
+        var frames: [ArraySlice<UInt8>] = []
+        #expect(throws: CodecError.frameTooLong(processor: "separate", limit: 3)) {
+            try separate.process(Array("ok\ntoolong\nyes\n".utf8)[...], into: &frames)
+        }
+        #expect(separate.lastFrameRecords == [1])
+        try separate.finish(into: &frames)
+        #expect(frames.map { String(decoding: $0, as: UTF8.self) } == ["ok", "yes"])
+        #expect(separate.lastFrameRecords == [3])
+    }
+}

@@ -50,7 +50,7 @@ import TemblorValue
 
     @Test func malformedLinesGoToErrWithTheirNumberAndTheRestFlows() async throws {
         let dir = try temporaryDirectory()
-        try "{\"a\":1}\n{\"a\":\n{\"a\":3}\nnot json\n{\"a\":5}\n".write(toFile: dir + "/in.jsonl", atomically: true, encoding: .utf8)
+        try "{\"a\":1}\n{\"a\":\n\n{\"a\":3}\nnot json\n{\"a\":5}\n".write(toFile: dir + "/in.jsonl", atomically: true, encoding: .utf8)
         let flow = FlowDefinition(
             file: "test.yaml",
             connectors: [
@@ -64,8 +64,10 @@ import TemblorValue
         #expect(try String(contentsOfFile: dir + "/out.jsonl", encoding: .utf8) == "{\"a\":1}\n{\"a\":3}\n{\"a\":5}\n")
         let errors = try String(contentsOfFile: dir + "/err.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(errors.count == 2)
-        #expect(errors[0].contains(#""frame":2"#), "\(errors[0])")
+        #expect(errors[0].contains(#""line":2"#), "\(errors[0])")
+        #expect(errors[0].contains("in: line 2: json:"), "\(errors[0])")
         #expect(errors[0].contains("unexpected end of input"), "\(errors[0])")
+        #expect(errors[1].contains(#""line":5"#), "\(errors[1])")
         #expect(errors[1].contains(#""frame":4"#), "\(errors[1])")
         #expect(errors[1].contains(#""data":"not json""#), "\(errors[1])")
     }

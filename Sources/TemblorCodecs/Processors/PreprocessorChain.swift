@@ -21,6 +21,10 @@ public struct PreprocessorChain: Preprocessor {
 
     public var isEmpty: Bool { stages.isEmpty }
 
+    /// Record numbers of the last call's frames, when a single stage frames the stream and
+    /// counts them (a chain of several stages renumbers frames, so it reports none).
+    public var lastFrameRecords: [Int] { stages.count == 1 ? stages[0].lastFrameRecords : [] }
+
     public mutating func process(_ chunk: ArraySlice<UInt8>, into frames: inout [ArraySlice<UInt8>]) throws(CodecError) {
         guard !stages.isEmpty else {
             frames.append(chunk)

@@ -31,6 +31,10 @@ public struct SeparatePreprocessor: Preprocessor {
     private var discarding = false
     /// The unread rest of a chunk whose processing stopped at an oversized frame.
     private var pending: [UInt8] = []
+    /// Records (separators) consumed so far in the stream: the line count for "\n".
+    private var records = 0
+    /// The record number of each frame the last call emitted, in order.
+    public private(set) var lastFrameRecords: [Int] = []
 
     /// - Parameters:
     ///   - separator: one or more bytes that end a frame.
@@ -57,6 +61,7 @@ public struct SeparatePreprocessor: Preprocessor {
     }
 
     public mutating func process(_ chunk: ArraySlice<UInt8>, into frames: inout [ArraySlice<UInt8>]) throws(CodecError) {
+        lastFrameRecords.removeAll(keepingCapacity: true)
         if pending.isEmpty {
             try scan(chunk, into: &frames)
         } else {
@@ -70,6 +75,7 @@ public struct SeparatePreprocessor: Preprocessor {
     /// Emits every frame still held, the last one even without a separator. When an oversized
     /// frame is among them, the frames after it are emitted too and the first error is thrown last.
     public mutating func finish(into frames: inout [ArraySlice<UInt8>]) throws(CodecError) {
+        lastFrameRecords.removeAll(keepingCapacity: true)
         var firstError: CodecError?
         while !pending.isEmpty {
             let data = pending
@@ -87,8 +93,10 @@ public struct SeparatePreprocessor: Preprocessor {
         } else if !carry.isEmpty {
             let frame = carry
             carry = []
+            records += 1
             if frame.count <= maxLength {
                 frames.append(frame[...])
+                lastFrameRecords.append(records)
             } else {
                 firstError = firstError ?? tooLong
             }
@@ -107,12 +115,14 @@ public struct SeparatePreprocessor: Preprocessor {
         }
         let n = separator.count
         while let found = find(in: data, from: index) {
+            records += 1
             if found - index > maxLength {
                 pending = Array(data[(found + n)...])
                 throw tooLong
             }
             if found > index || !skipEmpty {
                 frames.append(data[index..<found])
+                lastFrameRecords.append(records)
             }
             index = found + n
         }
@@ -147,6 +157,7 @@ public struct SeparatePreprocessor: Preprocessor {
         } else {
             return try extendCarried(with: data)
         }
+        records += 1
         if discarding {
             discarding = false
             carry = []
@@ -160,6 +171,7 @@ public struct SeparatePreprocessor: Preprocessor {
         }
         if length > 0 || !skipEmpty {
             frames.append(frame)
+            lastFrameRecords.append(records)
         }
         return resume
     }

@@ -82,12 +82,14 @@ public struct SourceStream {
             case .value(let value, _):
                 append(value, meta: .null)
                 if batch.count >= context.batchSize { await flush() }
-            case .failure(let error, let frame, let bytes):
+            case .failure(let error, let frame, let record, let bytes):
+                let place = record.map { "line \($0)" } ?? "frame \(frame)"
                 var payload: Value = [
-                    "error": .string("\(context.name): frame \(frame): \(error)"),
+                    "error": .string("\(context.name): \(place): \(error)"),
                     "frame": .int(Int64(frame)),
                     "connector": .string(context.name),
                 ]
+                if let record { payload["line"] = .int(Int64(record)) }
                 payload["data"] = .string(String(decoding: bytes, as: UTF8.self))
                 errors.append(makeEvent(payload, meta: .null))
             }

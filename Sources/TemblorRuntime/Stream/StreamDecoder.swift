@@ -4,10 +4,11 @@ import TemblorValue
 /// Turns one stream's bytes into values: its own preprocessor state and codec, so that chunk
 /// boundaries and partial frames never mix between streams.
 public struct StreamDecoder {
-    /// One frame's outcome, numbered from 1 in stream order.
+    /// One frame's outcome, numbered from 1 in stream order; `record` is its line (or record)
+    /// number in the input when the preprocessors count them.
     public enum Outcome {
         case value(Value, frame: Int)
-        case failure(CodecError, frame: Int, bytes: ArraySlice<UInt8>)
+        case failure(CodecError, frame: Int, record: Int?, bytes: ArraySlice<UInt8>)
     }
 
     private var preprocessors: PreprocessorChain
@@ -29,7 +30,7 @@ public struct StreamDecoder {
         } catch {
             decodeFrames(into: &outcomes)
             frameCount += 1
-            outcomes.append(.failure(error, frame: frameCount, bytes: []))
+            outcomes.append(.failure(error, frame: frameCount, record: nil, bytes: []))
             return
         }
         decodeFrames(into: &outcomes)
@@ -43,19 +44,21 @@ public struct StreamDecoder {
         } catch {
             decodeFrames(into: &outcomes)
             frameCount += 1
-            outcomes.append(.failure(error, frame: frameCount, bytes: []))
+            outcomes.append(.failure(error, frame: frameCount, record: nil, bytes: []))
             return
         }
         decodeFrames(into: &outcomes)
     }
 
     private mutating func decodeFrames(into outcomes: inout [Outcome]) {
-        for frame in frames {
+        let records = preprocessors.lastFrameRecords
+        let numbered = records.count == frames.count
+        for (index, frame) in frames.enumerated() {
             frameCount += 1
             do throws(CodecError) {
                 outcomes.append(.value(try codec.decode(frame), frame: frameCount))
             } catch {
-                outcomes.append(.failure(error, frame: frameCount, bytes: frame))
+                outcomes.append(.failure(error, frame: frameCount, record: numbered ? records[index] : nil, bytes: frame))
             }
         }
         frames.removeAll(keepingCapacity: true)
