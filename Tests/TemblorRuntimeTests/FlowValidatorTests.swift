@@ -467,3 +467,31 @@ struct FlowValidatorTests {
         #expect(NameSuggestion.closest(to: "in", in: ["out", "err"]) == nil)
     }
 }
+
+/// The `reconnect:` block is checked before a run, not when the first connection drops.
+@Suite struct FlowReconnectValidationTests {
+    @Test func aBadReconnectBlockIsReportedAtItsKey() throws {
+        let yaml = """
+            connectors:
+              out:
+                type: file
+                config: { path: out.jsonl, mode: write }
+                reconnect: { initial_ms: -5 }
+              in:
+                type: file
+                config: { path: in.jsonl }
+            links:
+              - in -> out
+
+            """
+        let flow = try FlowParser.parse(yaml: yaml, file: "flow.yaml")
+        var registry = OperatorRegistry()
+        registry.register("passthrough") { config throws(OperatorError) in try PassthroughOperator(config: config) }
+        let file = ConnectorTypeInfo(name: "file", hasSource: true, hasSink: true) { _ throws(ConnectorConfigError) in }
+        let errors = FlowValidator(catalog: FlowCatalog(connectorTypes: [file], operators: registry)).validate(flow)
+        #expect(errors.count == 1)
+        let error = try #require(errors.first)
+        #expect(error.location?.line == 5, "\(error)")
+        #expect(error.message.hasPrefix("connector 'out': config 'reconnect.initial_ms': "), "\(error)")
+    }
+}

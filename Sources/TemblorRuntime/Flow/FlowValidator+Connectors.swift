@@ -54,6 +54,14 @@ extension FlowValidator {
                 errors.append(FlowError("connector '\(name)': \(error)", at: configLocation(of: error.key, in: connector)))
             }
         }
+        if !connector.reconnect.isNull {
+            do {
+                _ = try ReconnectStrategy(connector.reconnect)
+            } catch {
+                errors.append(FlowError(
+                    "connector '\(name)': \(error)", at: connector.keyLocations["reconnect"] ?? connector.location))
+            }
+        }
         if let codec = connector.codec {
             check(codec, of: connector, kind: "codec", into: &errors) { reference throws(CodecError) in
                 _ = try catalog.codecs.makeCodec(reference.name, config: reference.config)
