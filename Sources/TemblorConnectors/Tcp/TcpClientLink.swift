@@ -29,6 +29,9 @@ final class TcpClientLink: Sendable {
         /// Counts the connecting tasks started, so a cancelled one never overwrites its successor's phase.
         var generation: UInt64 = 0
         var watchers: [CheckedContinuation<Void, Never>] = []
+        /// The sink's breaker: open while waiting to reconnect, so the sources feeding the sink
+        /// pause instead of having their events failed.
+        var breaker: CircuitBreaker?
     }
 
     let address: HostPort
@@ -106,14 +109,37 @@ final class TcpClientLink: Sendable {
         }
     }
 
+    /// The sink side hands over its circuit breaker, which follows the connection from then on.
+    func attach(_ breaker: CircuitBreaker) {
+        let phase: Phase = state.withLock { state in
+            state.breaker = breaker
+            return state.phase
+        }
+        Self.update(breaker, for: phase)
+    }
+
     private func enter(_ phase: Phase, _ generation: UInt64) {
-        let watchers = state.withLock { state in
-            guard state.generation == generation else { return [CheckedContinuation<Void, Never>]() }
+        let (watchers, breaker) = state.withLock { state in
+            guard state.generation == generation else { return ([CheckedContinuation<Void, Never>](), CircuitBreaker?.none) }
             state.phase = phase
             defer { state.watchers = [] }
-            return state.watchers
+            return (state.watchers, state.breaker)
         }
+        if let breaker { Self.update(breaker, for: phase) }
         for watcher in watchers { watcher.resume() }
+    }
+
+    /// Open while a reconnect is pending; closed when connected, and closed for good once the
+    /// retries are used up (the sink then fails what arrives, and sources must not wait forever).
+    private static func update(_ breaker: CircuitBreaker, for phase: Phase) {
+        switch phase {
+        case .waiting:
+            breaker.open()
+        case .connected, .exhausted:
+            breaker.close()
+        case .idle, .connecting:
+            break
+        }
     }
 
     /// Connects, serves the connection until it drops, and retries with backoff, until cancelled

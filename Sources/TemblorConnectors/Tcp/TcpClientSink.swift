@@ -4,7 +4,8 @@ import TemblorRuntime
 import TemblorValue
 
 /// Writes each batch in one write on the current connection and acks it once written; a batch
-/// that finds no connection, or whose write fails, is failed with the reason.
+/// that finds no connection, or whose write fails, is failed with the reason. While the link
+/// waits to reconnect, its circuit breaker is open and the sources feeding this sink pause.
 struct TcpClientSink: Sink {
     let link: TcpClientLink
 
@@ -12,6 +13,7 @@ struct TcpClientSink: Sink {
         // A codec that cannot be built fails here, before connecting.
         var encoder = try context.makeEncoder()
         var encoderConnection: UInt64 = 0
+        link.attach(context.breaker)
         link.acquire()
         defer { link.release() }
         var bytes: [UInt8] = []

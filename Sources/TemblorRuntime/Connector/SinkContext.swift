@@ -8,9 +8,13 @@ public final class SinkContext: Sendable {
     public let logger: Logger
     let codec: StreamCodecSpec
     let router: ContraflowRouter
+    /// Open it while the sink cannot accept events (its connection is down) to pause the
+    /// sources feeding it; close it when the sink recovers.
+    public let breaker: CircuitBreaker
 
-    public init(name: String, codec: StreamCodecSpec, router: ContraflowRouter, logger: Logger? = nil) {
+    public init(name: String, codec: StreamCodecSpec, router: ContraflowRouter, breaker: CircuitBreaker? = nil, logger: Logger? = nil) {
         self.name = name
+        self.breaker = breaker ?? CircuitBreaker(sink: name)
         self.codec = codec
         self.router = router
         self.logger = logger ?? Logger(label: "temblor.connector.\(name)")

@@ -18,11 +18,13 @@ public final class SourceContext: Sendable {
     let router: ContraflowRouter
     /// Events per batch sent on the bus.
     public let batchSize: Int
+    /// The breakers of the sinks this source feeds: a batch waits while any is open.
+    let breakers: [CircuitBreaker]
     private let nextStream = Atomic<UInt64>(0)
 
     public init(
         name: String, sourceId: UInt64, out: Outlet, err: Outlet, codec: StreamCodecSpec, router: ContraflowRouter,
-        batchSize: Int = 256, logger: Logger? = nil
+        batchSize: Int = 256, breakers: [CircuitBreaker] = [], logger: Logger? = nil
     ) {
         self.name = name
         self.sourceId = sourceId
@@ -31,6 +33,7 @@ public final class SourceContext: Sendable {
         self.codec = codec
         self.router = router
         self.batchSize = batchSize
+        self.breakers = breakers
         self.logger = logger ?? Logger(label: "temblor.connector.\(name)")
     }
 

@@ -46,6 +46,12 @@ public struct SourceStream {
     /// Sends the events batched so far.
     public mutating func flush() async {
         if !batch.isEmpty {
+            // A sink downstream that cannot accept events holds this source here (backpressure
+            // from its circuit breaker) rather than making it fail events.
+            for breaker in context.breakers where breaker.isOpen {
+                context.logger.info("\(context.name): paused while \(breaker.sink) is unavailable")
+                await breaker.waitUntilClosed()
+            }
             context.router.produced(batch.count, by: context.sourceId)
             let full = batch
             batch.removeAll(keepingCapacity: true)

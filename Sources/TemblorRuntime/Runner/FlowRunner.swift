@@ -69,6 +69,28 @@ public final class FlowRunner: Sendable {
             Outlet(targets: outlets[node]?[port] ?? [])
         }
 
+        // One breaker per sink; each source learns the breakers of every sink it reaches,
+        // through pipelines, so that a sink that cannot accept events pauses them.
+        let connectorNames = Set(flow.connectors.map(\.name))
+        var breakers: [String: CircuitBreaker] = [:]
+        for link in flow.links where connectorNames.contains(link.to.node) && breakers[link.to.node] == nil {
+            breakers[link.to.node] = CircuitBreaker(sink: link.to.node)
+        }
+        func sinksReached(from source: String) -> [CircuitBreaker] {
+            var seen: Set<String> = [source]
+            var frontier = flow.links.filter { $0.from.node == source && $0.from.port == .out }.map(\.to.node)
+            var reached: [CircuitBreaker] = []
+            while let node = frontier.popLast() {
+                guard seen.insert(node).inserted else { continue }
+                if let breaker = breakers[node] {
+                    reached.append(breaker)
+                } else {
+                    frontier += flow.links.filter { $0.from.node == node }.map(\.to.node)
+                }
+            }
+            return reached
+        }
+
         var sinkJobs: [@Sendable () async -> Void] = []
         var sourceJobs: [@Sendable () async -> Void] = []
         for (index, definition) in flow.connectors.enumerated() {
@@ -83,7 +105,7 @@ public final class FlowRunner: Sendable {
             }
             let spec = StreamCodecSpec(definition, defaults: factory.info, registry: codecs)
             if let sink = parts.sink, let queue = inputs[definition.name] {
-                let context = SinkContext(name: definition.name, codec: spec, router: router)
+                let context = SinkContext(name: definition.name, codec: spec, router: router, breaker: breakers[definition.name])
                 let logger = self.logger
                 sinkJobs.append {
                     do {
@@ -102,7 +124,8 @@ public final class FlowRunner: Sendable {
             if let source = parts.source, !(outlets[definition.name]?[.out] ?? []).isEmpty {
                 let context = SourceContext(
                     name: definition.name, sourceId: UInt64(index), out: outlet(definition.name, .out),
-                    err: outlet(definition.name, .err), codec: spec, router: router, batchSize: batchSize)
+                    err: outlet(definition.name, .err), codec: spec, router: router, batchSize: batchSize,
+                    breakers: sinksReached(from: definition.name))
                 let logger = self.logger
                 sourceJobs.append {
                     do {
