@@ -1,11 +1,8 @@
 import ArgumentParser
-import Dispatch
+import Logging
+import ServiceLifecycle
 import TemblorConnectors
 import TemblorRuntime
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `temblor run FLOW.yaml`: checks a flow, runs it, and exits 0 only when everything its
 /// sources produced was delivered. SIGINT and SIGTERM stop the sources and drain the rest.
@@ -36,19 +33,22 @@ struct RunCommand: AsyncParsableCommand {
         }
         let runner = FlowRunner(
             flow: definition, directory: FlowLoader.directory(of: flow), connectors: .standard, operators: .standard)
-        let signals = [SIGINT, SIGTERM].map { signo -> DispatchSourceSignal in
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo)
-            source.setEventHandler { runner.stop() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
+        let service = FlowService(runner: runner)
+        // A finite flow ends by itself: that ends the group normally.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "temblor")))
+        try await group.run()
         let report: FlowReport
-        do {
-            report = try await runner.run()
-        } catch {
+        switch service.report {
+        case .success(let finished)?:
+            report = finished
+        case .failure(let error)?:
             StandardError.write("\(error)\n")
+            throw ExitCode(2)
+        case nil:
+            StandardError.write("temblor run: the flow did not run\n")
             throw ExitCode(2)
         }
         if stats || !report.succeeded {
