@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import Synchronization
 import TemblorCodecs
@@ -18,12 +19,27 @@ public final class SourceContext: Sendable {
     let router: ContraflowRouter
     /// Events per batch sent on the bus.
     public let batchSize: Int
+    /// Events sent on `out` and `err`, counted per batch, when the flow keeps metrics.
+    let outEvents: Counter?
+    let errEvents: Counter?
     private let nextStream = Atomic<UInt64>(0)
 
-    public init(
+    public convenience init(
         name: String, sourceId: UInt64, out: Outlet, err: Outlet, codec: StreamCodecSpec, router: ContraflowRouter,
         batchSize: Int = 256, logger: Logger? = nil
     ) {
+        self.init(
+            name: name, sourceId: sourceId, out: out, err: err, codec: codec, router: router, batchSize: batchSize, logger: logger,
+            events: nil)
+    }
+
+    /// A context whose batches are also counted on `events`.
+    init(
+        name: String, sourceId: UInt64, out: Outlet, err: Outlet, codec: StreamCodecSpec, router: ContraflowRouter,
+        batchSize: Int = 256, logger: Logger? = nil, events: (out: Counter, err: Counter)?
+    ) {
+        self.outEvents = events?.out
+        self.errEvents = events?.err
         self.name = name
         self.sourceId = sourceId
         self.out = out

@@ -47,6 +47,7 @@ public struct SourceStream {
     public mutating func flush() async {
         if !batch.isEmpty {
             context.router.produced(batch.count, by: context.sourceId)
+            context.outEvents?.increment(by: batch.count)
             let full = batch
             batch.removeAll(keepingCapacity: true)
             await context.out.send(full)
@@ -55,6 +56,7 @@ public struct SourceStream {
             let failed = errors
             errors.removeAll(keepingCapacity: true)
             context.router.produced(failed.count, by: context.sourceId)
+            context.errEvents?.increment(by: failed.count)
             if context.err.isLinked {
                 await context.err.send(failed)
             } else {
