@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, plus inline shims for the C macros Swift cannot import.
@@ -59,6 +60,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -91,7 +93,10 @@ let package = Package(
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
         .testTarget(name: "TemblorCodecsTests", dependencies: ["TemblorValue", "TemblorCodecs"]),
-        .testTarget(name: "TemblorRuntimeTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime"]),
+        .testTarget(
+            name: "TemblorRuntimeTests",
+            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
         .testTarget(name: "TemblorConnectorsTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],

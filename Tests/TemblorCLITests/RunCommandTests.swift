@@ -30,6 +30,7 @@ import Testing
         #expect(result.stdoutText.contains("hole: 12000 events"), "\(result.stdoutText)")
         #expect(result.stdoutText.contains("latency us: p50"), "\(result.stdoutText)")
         #expect(result.stderr.contains("produced 12000, delivered 12000, failed 0"), "\(result.stderr)")
+        #expect(result.stderr.contains(#"temblor_events_total{node="hole",port="in",direction="in"} 12000"#), "\(result.stderr)")
     }
 
     @Test func checkAcceptsTheExamples() async throws {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import Synchronization
 import TemblorCodecs
@@ -20,12 +21,27 @@ public final class SourceContext: Sendable {
     public let batchSize: Int
     /// The breakers of the sinks this source feeds: a batch waits while any is open.
     let breakers: [CircuitBreaker]
+    /// Events sent on `out` and `err`, counted per batch, when the flow keeps metrics.
+    let outEvents: Counter?
+    let errEvents: Counter?
     private let nextStream = Atomic<UInt64>(0)
 
-    public init(
+    public convenience init(
         name: String, sourceId: UInt64, out: Outlet, err: Outlet, codec: StreamCodecSpec, router: ContraflowRouter,
         batchSize: Int = 256, breakers: [CircuitBreaker] = [], logger: Logger? = nil
     ) {
+        self.init(
+            name: name, sourceId: sourceId, out: out, err: err, codec: codec, router: router, batchSize: batchSize,
+            breakers: breakers, logger: logger, events: nil)
+    }
+
+    /// A context whose batches are also counted on `events`.
+    init(
+        name: String, sourceId: UInt64, out: Outlet, err: Outlet, codec: StreamCodecSpec, router: ContraflowRouter,
+        batchSize: Int = 256, breakers: [CircuitBreaker] = [], logger: Logger? = nil, events: (out: Counter, err: Counter)?
+    ) {
+        self.outEvents = events?.out
+        self.errEvents = events?.err
         self.name = name
         self.sourceId = sourceId
         self.out = out

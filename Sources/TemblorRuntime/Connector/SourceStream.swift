@@ -53,6 +53,7 @@ public struct SourceStream {
                 await breaker.waitUntilClosed()
             }
             context.router.produced(batch.count, by: context.sourceId)
+            context.outEvents?.increment(by: batch.count)
             let full = batch
             batch.removeAll(keepingCapacity: true)
             await context.out.send(full)
@@ -61,6 +62,7 @@ public struct SourceStream {
             let failed = errors
             errors.removeAll(keepingCapacity: true)
             context.router.produced(failed.count, by: context.sourceId)
+            context.errEvents?.increment(by: failed.count)
             if context.err.isLinked {
                 await context.err.send(failed)
             } else {

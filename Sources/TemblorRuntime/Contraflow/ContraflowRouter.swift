@@ -1,3 +1,4 @@
+import CoreMetrics
 import Synchronization
 import TemblorValue
 
@@ -5,7 +6,8 @@ import TemblorValue
 /// decide whether a finite run delivered everything.
 ///
 /// Counting happens on every batch of every sink, so it is lock-free: each source has its own
-/// atomic counters, fixed when the flow is built.
+/// atomic counters, fixed when the flow is built. Sources with metrics counters also count their
+/// acks and fails there, with one increment per run of events.
 public final class ContraflowRouter: Sendable {
     /// Per-source counts.
     public struct Counts: Sendable, Equatable {
@@ -28,12 +30,21 @@ public final class ContraflowRouter: Sendable {
         let produced = Atomic<Int>(0)
         let acked = Atomic<Int>(0)
         let failed = Atomic<Int>(0)
+        let acksTotal: Counter?
+        let failsTotal: Counter?
+
+        init(metrics: (acks: Counter, fails: Counter)?) {
+            acksTotal = metrics?.acks
+            failsTotal = metrics?.fails
+        }
 
         func add(_ n: Int, delivered: Bool) {
             if delivered {
                 acked.add(n, ordering: .relaxed)
+                acksTotal?.increment(by: n)
             } else {
                 failed.add(n, ordering: .relaxed)
+                failsTotal?.increment(by: n)
             }
         }
     }
@@ -41,8 +52,15 @@ public final class ContraflowRouter: Sendable {
     private let counters: [Counters]
 
     /// A router for sources numbered `0..<sourceCount` (their event ids' `source`).
-    public init(sourceCount: Int) {
-        counters = (0..<max(sourceCount, 1)).map { _ in Counters() }
+    public convenience init(sourceCount: Int) {
+        self.init(sourceCount: sourceCount, metrics: [])
+    }
+
+    /// A router whose source `i` also counts its acks and fails on `metrics[i]`, when there is one.
+    init(sourceCount: Int, metrics: [(acks: Counter, fails: Counter)?]) {
+        counters = (0..<max(sourceCount, 1)).map { index in
+            Counters(metrics: index < metrics.count ? metrics[index] : nil)
+        }
     }
 
     @inline(__always)
@@ -69,12 +87,12 @@ public final class ContraflowRouter: Sendable {
 
     /// These ids were delivered.
     public func ack(ids: [EventId]) {
-        for id in ids { counters(id.source)?.acked.add(1, ordering: .relaxed) }
+        record(ids: ids, delivered: true)
     }
 
     /// These ids could not be delivered.
     public func fail(ids: [EventId]) {
-        for id in ids { counters(id.source)?.failed.add(1, ordering: .relaxed) }
+        record(ids: ids, delivered: false)
     }
 
     /// Counts runs of events from one source with one atomic add per run.
@@ -88,7 +106,22 @@ public final class ContraflowRouter: Sendable {
                 run = 0
             }
             run += 1
-            for id in event.tracked { counters(id.source)?.add(1, delivered: delivered) }
+            if !event.tracked.isEmpty { record(ids: event.tracked, delivered: delivered) }
+        }
+        if run > 0 { counters(source)?.add(run, delivered: delivered) }
+    }
+
+    /// Counts runs of ids from one source with one add per run.
+    private func record(ids: [EventId], delivered: Bool) {
+        var source = UInt64.max
+        var run = 0
+        for id in ids {
+            if id.source != source {
+                if run > 0 { counters(source)?.add(run, delivered: delivered) }
+                source = id.source
+                run = 0
+            }
+            run += 1
         }
         if run > 0 { counters(source)?.add(run, delivered: delivered) }
     }

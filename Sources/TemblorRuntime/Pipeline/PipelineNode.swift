@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import TemblorValue
 
@@ -10,6 +11,8 @@ struct PipelineNode: Sendable {
     let outlets: [Port: Outlet]
     let router: ContraflowRouter
     let logger: Logger
+    /// Makes the node's event counters, once per run; `nil` keeps no metrics.
+    var metrics: FlowMetrics? = nil
 
     func run() async {
         var operators: [any Operator] = []
@@ -25,11 +28,20 @@ struct PipelineNode: Sendable {
         var output = OperatorOutput()
         var byPort: [Port: [Event]] = [:]
         let identity = operators.allSatisfy(\.forwardsUnchanged)
+        let inEvents = metrics?.events(node: definition.name, port: .in, direction: "in")
+        var outEvents: [Port: Counter] = [:]
+        if let metrics {
+            for port in Set(outlets.keys).union([.out, .err]) {
+                outEvents[port] = metrics.events(node: definition.name, port: port, direction: "out")
+            }
+        }
         while let message = await input.receive() {
             switch message {
             case .batch(let events) where identity:
+                inEvents?.increment(by: events.count)
                 byPort[.out] = events
             case .batch(let events):
+                inEvents?.increment(by: events.count)
                 for event in events {
                     process(event, from: 0, operators: &operators, output: &output, byPort: &byPort)
                 }
@@ -40,14 +52,14 @@ struct PipelineNode: Sendable {
                     forward(output, after: index, operators: &operators, byPort: &byPort)
                 }
             }
-            await send(&byPort)
+            await send(&byPort, counting: &outEvents)
         }
         for index in operators.indices {
             output.removeAll()
             operators[index].finish(into: &output)
             forward(output, after: index, operators: &operators, byPort: &byPort)
         }
-        await send(&byPort)
+        await send(&byPort, counting: &outEvents)
         for outlet in outlets.values { outlet.finish() }
     }
 
@@ -83,8 +95,14 @@ struct PipelineNode: Sendable {
         }
     }
 
-    private func send(_ byPort: inout [Port: [Event]]) async {
+    /// Sends each port's events on, counting them on `counters` (made on first use for ports
+    /// that are neither linked nor `out`/`err`).
+    private func send(_ byPort: inout [Port: [Event]], counting counters: inout [Port: Counter]) async {
         for (port, events) in byPort where !events.isEmpty {
+            if let metrics {
+                if counters[port] == nil { counters[port] = metrics.events(node: definition.name, port: port, direction: "out") }
+                counters[port]?.increment(by: events.count)
+            }
             if let outlet = outlets[port], outlet.isLinked {
                 await outlet.send(events)
             } else {

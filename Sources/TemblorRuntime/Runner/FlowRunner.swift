@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import Synchronization
 import TemblorCodecs
@@ -25,14 +26,18 @@ public final class FlowRunner: Sendable {
     private let queueCapacity: Int
     private let batchSize: Int
     private let logger: Logger
+    private let metrics: FlowMetrics
     private let sources = Mutex<Task<Void, Never>?>(nil)
     private let stopRequested = Atomic<Bool>(false)
     /// The ack and fail counts of this run.
     public let router: ContraflowRouter
 
+    /// `metrics` receives the flow's counters (see docs/flows.md); `nil` uses the process's
+    /// bootstrapped `MetricsSystem.factory`.
     public init(
         flow: FlowDefinition, directory: String, connectors: ConnectorRegistry, operators: OperatorRegistry,
-        codecs: CodecRegistry = .standard, queueCapacity: Int = 64, batchSize: Int = 256, logger: Logger = Logger(label: "temblor.flow")
+        codecs: CodecRegistry = .standard, queueCapacity: Int = 64, batchSize: Int = 256, logger: Logger = Logger(label: "temblor.flow"),
+        metrics factory: (any MetricsFactory)? = nil
     ) {
         self.flow = flow
         self.directory = directory
@@ -42,7 +47,13 @@ public final class FlowRunner: Sendable {
         self.queueCapacity = queueCapacity
         self.batchSize = batchSize
         self.logger = logger
-        router = ContraflowRouter(sourceCount: flow.connectors.count)
+        let metrics = FlowMetrics(factory: factory ?? MetricsSystem.factory)
+        self.metrics = metrics
+        // Acks and fails are counted for the connectors that run as sources (their `out` is linked).
+        let sourceNames = Set(flow.links.filter { $0.from.port == .out }.map(\.from.node))
+        router = ContraflowRouter(
+            sourceCount: flow.connectors.count,
+            metrics: flow.connectors.map { sourceNames.contains($0.name) ? metrics.outcomes(source: $0.name) : nil })
     }
 
     /// Stops the sources; what they already produced still drains through the flow.
@@ -106,10 +117,11 @@ public final class FlowRunner: Sendable {
             let spec = StreamCodecSpec(definition, defaults: factory.info, registry: codecs)
             if let sink = parts.sink, let queue = inputs[definition.name] {
                 let context = SinkContext(name: definition.name, codec: spec, router: router, breaker: breakers[definition.name])
+                let events = metrics.events(node: definition.name, port: .in, direction: "in")
                 let logger = self.logger
                 sinkJobs.append {
                     do {
-                        try await sink.run(SinkInput(queue: queue), context)
+                        try await sink.run(SinkInput(queue: queue, events: events), context)
                     } catch {
                         logger.error("connector \(definition.name): sink stopped: \(error)")
                     }
@@ -125,7 +137,11 @@ public final class FlowRunner: Sendable {
                 let context = SourceContext(
                     name: definition.name, sourceId: UInt64(index), out: outlet(definition.name, .out),
                     err: outlet(definition.name, .err), codec: spec, router: router, batchSize: batchSize,
-                    breakers: sinksReached(from: definition.name))
+                    breakers: sinksReached(from: definition.name),
+                    events: (
+                        metrics.events(node: definition.name, port: .out, direction: "out"),
+                        metrics.events(node: definition.name, port: .err, direction: "out")
+                    ))
                 let logger = self.logger
                 sourceJobs.append {
                     do {
@@ -148,7 +164,7 @@ public final class FlowRunner: Sendable {
             }
             let node = PipelineNode(
                 definition: definition, registry: operators, input: queue, outlets: ports, router: router,
-                logger: logger)
+                logger: logger, metrics: metrics)
             pipelineJobs.append {
                 let ticker = Task {
                     while !Task.isCancelled {

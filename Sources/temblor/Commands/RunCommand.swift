@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The flow file (YAML).")
     var flow: String
 
-    @Flag(name: .long, help: "Print event counts at the end of the run.")
+    @Flag(name: .long, help: "Print event counts and every metrics counter at the end of the run.")
     var stats = false
 
     func run() async throws {
@@ -31,6 +31,9 @@ struct RunCommand: AsyncParsableCommand {
             StandardError.write("\(error)\n")
             throw ExitCode(2)
         }
+        // The flow's counters go to the process-wide metrics system; bootstrapped once, here.
+        let registry: StatsRegistry? = stats ? StatsRegistry() : nil
+        registry?.bootstrapMetricsSystem()
         let runner = FlowRunner(
             flow: definition, directory: FlowLoader.directory(of: flow), connectors: .standard, operators: .standard)
         let service = FlowService(runner: runner)
@@ -53,6 +56,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         if stats || !report.succeeded {
             StandardError.write("temblor run: \(report)\n")
+        }
+        if let registry {
+            StandardError.write(registry.lines.map { $0 + "\n" }.joined())
         }
         if !report.succeeded { throw ExitCode.failure }
     }
