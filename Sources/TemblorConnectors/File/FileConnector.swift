@@ -5,8 +5,9 @@ import TemblorRuntime
 import TemblorCodecs
 import TemblorValue
 
-/// `file`: reads a file to its end as one stream (`mode: read`, a finite source), or writes
-/// events to it (`write`/`truncate` start empty, `append` keeps what is there).
+/// `file`: reads a file to its end as one stream (`mode: read`, a finite source), follows it like
+/// `tail -F` (`follow: true`), or writes events to it (`write`/`truncate` start empty, `append`
+/// keeps what is there).
 public struct FileConnector: ConnectorFactory {
     public init() {}
 
@@ -23,19 +24,31 @@ public struct FileConnector: ConnectorFactory {
         var path: String
         var mode: String
         var chunkSize: Int
+        var follow: Bool
+        var pollMs: Int
     }
 
     static func settings(_ config: Value) throws(ConnectorConfigError) -> Settings {
-        let reader = try ConfigReader(config, allowed: ["path", "mode", "chunk_size"])
-        return Settings(
+        let reader = try ConfigReader(config, allowed: ["path", "mode", "chunk_size", "follow", "poll_ms"])
+        let settings = Settings(
             path: try reader.requiredString("path"),
             mode: try reader.choice("mode", default: "read", in: ["read", "write", "append", "truncate"]),
-            chunkSize: try reader.int("chunk_size", in: 1...(64 << 20)) ?? (1 << 16))
+            chunkSize: try reader.int("chunk_size", in: 1...(64 << 20)) ?? (1 << 16),
+            follow: try reader.bool("follow") ?? false,
+            pollMs: try reader.int("poll_ms", in: 1...3_600_000) ?? 200)
+        if settings.follow && settings.mode != "read" {
+            throw ConnectorConfigError(
+                key: "follow", "only valid with mode read, not '\(settings.mode)'; remove follow or set mode to read")
+        }
+        return settings
     }
 
     public func make(_ definition: ConnectorDefinition, directory: String) throws(ConnectorConfigError) -> ConnectorParts {
         var settings = try Self.settings(definition.config)
         settings.path = resolve(settings.path, in: directory)
+        if settings.mode == "read" && settings.follow {
+            return ConnectorParts(source: FileFollower(path: settings.path, chunkSize: settings.chunkSize, pollMs: settings.pollMs))
+        }
         if settings.mode == "read" {
             return ConnectorParts(source: FileSource(path: settings.path, chunkSize: settings.chunkSize))
         }

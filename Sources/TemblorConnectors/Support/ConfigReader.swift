@@ -38,6 +38,12 @@ struct ConfigReader {
         return n
     }
 
+    func bool(_ key: String) throws(ConnectorConfigError) -> Bool? {
+        guard let raw = config[key] else { return nil }
+        guard let b = raw.boolValue else { throw ConnectorConfigError(key: key, "expected true or false, got \(raw)") }
+        return b
+    }
+
     func double(_ key: String, above minimum: Double) throws(ConnectorConfigError) -> Double? {
         guard let raw = config[key] else { return nil }
         guard let d = raw.doubleValue, d > minimum, d.isFinite else {
