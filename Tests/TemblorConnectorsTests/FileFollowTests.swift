@@ -7,13 +7,9 @@ import TemblorValue
 /// The `file` source with `follow: true`: appends, partial lines, rotation, truncation, a late
 /// file, and stopping. Each test waits on the output with a deadline, never on a fixed delay.
 @Suite struct FileFollowTests {
-    let here = SourceLocation(file: "test.yaml", line: 1, column: 1)
+    let here = FlowFixtures.here
 
-    func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("temblor-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.path
-    }
+    func temporaryDirectory() throws -> String { try FlowFixtures.temporaryDirectory() }
 
     /// Follows `in.jsonl` into `out.jsonl`, polling every 5 ms.
     func runner(in dir: String) -> FlowRunner {

@@ -6,16 +6,12 @@ import TemblorValue
 
 /// Whole flows built in code and run to their end: the contract of finite runs.
 @Suite struct FlowRunTests {
-    let here = SourceLocation(file: "test.yaml", line: 1, column: 1)
+    let here = FlowFixtures.here
 
-    func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("temblor-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.path
-    }
+    func temporaryDirectory() throws -> String { try FlowFixtures.temporaryDirectory() }
 
     func link(_ from: String, _ to: String, fromPort: TemblorRuntime.Port = .out) -> LinkDefinition {
-        LinkDefinition(from: LinkEndpoint(node: from, port: fromPort), to: LinkEndpoint(node: to, port: .in), location: here)
+        FlowFixtures.link(from, to, fromPort: fromPort)
     }
 
     func run(_ flow: FlowDefinition, in directory: String) async throws -> FlowReport {

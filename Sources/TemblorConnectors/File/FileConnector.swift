@@ -83,29 +83,6 @@ struct FileSink: Sink {
         let flags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC)
         let file = try FileDescriptor.open(path, flags: flags)
         defer { file.close() }
-        var encoder = try context.makeEncoder()
-        var bytes: [UInt8] = []
-        while let batch = await input.next() {
-            bytes.removeAll(keepingCapacity: true)
-            var written: [Event] = []
-            written.reserveCapacity(batch.count)
-            for event in batch {
-                do throws(CodecError) {
-                    try encoder.encode(event.payload, into: &bytes)
-                    written.append(event)
-                } catch {
-                    context.fail([event], reason: "cannot encode event \(event.id): \(error)")
-                }
-            }
-            do {
-                try file.writeAll(bytes, path: path)
-                context.ack(written)
-            } catch {
-                context.fail(written, reason: error.description)
-            }
-        }
-        bytes.removeAll(keepingCapacity: true)
-        try encoder.finish(into: &bytes)
-        try file.writeAll(bytes, path: path)
+        try await DescriptorWriter(file: file, name: path).drain(input, context)
     }
 }

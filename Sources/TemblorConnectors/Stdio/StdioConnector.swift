@@ -48,30 +48,7 @@ struct StdoutSink: Sink {
     let fd: Int32
 
     func run(_ input: SinkInput, _ context: SinkContext) async throws {
-        let output = FileDescriptor(fd: fd)
         let name = fd == 2 ? "standard error" : "standard output"
-        var encoder = try context.makeEncoder()
-        var bytes: [UInt8] = []
-        while let batch = await input.next() {
-            bytes.removeAll(keepingCapacity: true)
-            var written: [Event] = []
-            for event in batch {
-                do throws(CodecError) {
-                    try encoder.encode(event.payload, into: &bytes)
-                    written.append(event)
-                } catch {
-                    context.fail([event], reason: "cannot encode event \(event.id): \(error)")
-                }
-            }
-            do {
-                try output.writeAll(bytes, path: name)
-                context.ack(written)
-            } catch {
-                context.fail(written, reason: error.description)
-            }
-        }
-        bytes.removeAll(keepingCapacity: true)
-        try encoder.finish(into: &bytes)
-        try output.writeAll(bytes, path: name)
+        try await DescriptorWriter(file: FileDescriptor(fd: fd), name: name).drain(input, context)
     }
 }

@@ -32,16 +32,7 @@ struct TcpClientSink: Sink {
                 continue
             }
             bytes.removeAll(keepingCapacity: true)
-            var written: [Event] = []
-            written.reserveCapacity(batch.count)
-            for event in batch {
-                do throws(CodecError) {
-                    try encoder.encode(event.payload, into: &bytes)
-                    written.append(event)
-                } catch {
-                    context.fail([event], reason: "cannot encode event \(event.id): \(error)")
-                }
-            }
+            let written = encoder.encode(batch, into: &bytes, failing: context)
             guard !written.isEmpty else { continue }
             do {
                 try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()

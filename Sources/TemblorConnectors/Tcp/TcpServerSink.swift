@@ -46,16 +46,7 @@ struct TcpServerSink: Sink {
                     }
                 }
                 bytes.removeAll(keepingCapacity: true)
-                var written: [Event] = []
-                written.reserveCapacity(events.count)
-                for event in events {
-                    do throws(CodecError) {
-                        try encoders[id]!.encode(event.payload, into: &bytes)
-                        written.append(event)
-                    } catch {
-                        context.fail([event], reason: "cannot encode event \(event.id): \(error)")
-                    }
-                }
+                let written = encoders[id]!.encode(events, into: &bytes, failing: context)
                 guard !written.isEmpty else { continue }
                 do {
                     try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
