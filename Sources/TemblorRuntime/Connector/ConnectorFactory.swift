@@ -10,9 +10,12 @@ public protocol ConnectorFactory: Sendable {
 public struct ConnectorParts: Sendable {
     public var source: (any Source)?
     public var sink: (any Sink)?
+    /// Hooks around the sides, when the connector has any.
+    public var lifecycle: (any ConnectorLifecycle)?
 
-    public init(source: (any Source)? = nil, sink: (any Sink)? = nil) {
+    public init(source: (any Source)? = nil, sink: (any Sink)? = nil, lifecycle: (any ConnectorLifecycle)? = nil) {
         self.source = source
         self.sink = sink
+        self.lifecycle = lifecycle
     }
 }

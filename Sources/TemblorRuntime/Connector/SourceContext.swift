@@ -21,6 +21,14 @@ public final class SourceContext: Sendable {
     public let batchSize: Int
     /// The breakers of the sinks this source feeds: a batch waits while any is open.
     let breakers: [CircuitBreaker]
+    /// Told when the source is held by a breaker and when it may go on.
+    var lifecycle: (any ConnectorLifecycle)? { lifecycleBox.withLock { $0 } }
+    private let lifecycleBox = Mutex<(any ConnectorLifecycle)?>(nil)
+
+    /// Sets the hooks told about pauses (the runner does, before the source runs).
+    func setLifecycle(_ lifecycle: (any ConnectorLifecycle)?) {
+        lifecycleBox.withLock { $0 = lifecycle }
+    }
     /// Events sent on `out` and `err`, counted per batch, when the flow keeps metrics.
     let outEvents: Counter?
     let errEvents: Counter?

@@ -48,9 +48,14 @@ public struct SourceStream {
         if !batch.isEmpty {
             // A sink downstream that cannot accept events holds this source here (backpressure
             // from its circuit breaker) rather than making it fail events.
-            for breaker in context.breakers where breaker.isOpen {
-                context.logger.info("\(context.name): paused while \(breaker.sink) is unavailable")
-                await breaker.waitUntilClosed()
+            if context.breakers.contains(where: \.isOpen) {
+                let lifecycle = context.lifecycle
+                await lifecycle?.onPause()
+                for breaker in context.breakers where breaker.isOpen {
+                    context.logger.info("\(context.name): paused while \(breaker.sink) is unavailable")
+                    await breaker.waitUntilClosed()
+                }
+                await lifecycle?.onResume()
             }
             context.router.produced(batch.count, by: context.sourceId)
             context.outEvents?.increment(by: batch.count)

@@ -28,6 +28,8 @@ public final class FlowRunner: Sendable {
     private let logger: Logger
     private let metrics: FlowMetrics
     private let sources = Mutex<Task<Void, Never>?>(nil)
+    /// Connectors still trying to connect when a stop comes give up.
+    private let connectTasksToStop = Mutex<[Task<Bool, Never>]>([])
     private let stopRequested = Atomic<Bool>(false)
     /// The ack and fail counts of this run.
     public let router: ContraflowRouter
@@ -60,6 +62,7 @@ public final class FlowRunner: Sendable {
     public func stop() {
         stopRequested.store(true, ordering: .relaxed)
         sources.withLock { $0?.cancel() }
+        for task in connectTasksToStop.withLock({ $0 }) { task.cancel() }
     }
 
     /// Runs until the sources end (or `stop`) and the flow drained.
@@ -103,6 +106,8 @@ public final class FlowRunner: Sendable {
         }
 
         var sinkJobs: [@Sendable () async -> Void] = []
+        var lifecycles: [any ConnectorLifecycle] = []
+        var connectTasks: [Task<Bool, Never>] = []
         var sourceJobs: [@Sendable () async -> Void] = []
         for (index, definition) in flow.connectors.enumerated() {
             guard let factory = connectors.factory(for: definition.type) else {
@@ -115,15 +120,33 @@ public final class FlowRunner: Sendable {
                 throw BuildError.connector(name: definition.name, location: definition.location, message: error.description)
             }
             let spec = StreamCodecSpec(definition, defaults: factory.info, registry: codecs)
+            // Both sides wait for the connector to connect; without lifecycle hooks there is
+            // nothing to wait for.
+            let connected: Task<Bool, Never>?
+            if let lifecycle = parts.lifecycle {
+                let strategy = (try? ReconnectStrategy(definition.reconnect)) ?? ReconnectStrategy()
+                let logger = self.logger
+                connected = Task {
+                    guard await lifecycle.connect(retrying: strategy, name: definition.name, logger: logger) else { return false }
+                    await lifecycle.onStart()
+                    return true
+                }
+                lifecycles.append(lifecycle)
+                connectTasks.append(connected!)
+            } else {
+                connected = nil
+            }
             if let sink = parts.sink, let queue = inputs[definition.name] {
                 let context = SinkContext(name: definition.name, codec: spec, router: router, breaker: breakers[definition.name])
                 let events = metrics.events(node: definition.name, port: .in, direction: "in")
                 let logger = self.logger
                 sinkJobs.append {
-                    do {
-                        try await sink.run(SinkInput(queue: queue, events: events), context)
-                    } catch {
-                        logger.error("connector \(definition.name): sink stopped: \(error)")
+                    if await connected?.value ?? true {
+                        do {
+                            try await sink.run(SinkInput(queue: queue, events: events), context)
+                        } catch {
+                            logger.error("connector \(definition.name): sink stopped: \(error)")
+                        }
                     }
                     // Whatever is still queued cannot be delivered any more.
                     while let message = await queue.receive() {
@@ -142,13 +165,18 @@ public final class FlowRunner: Sendable {
                         metrics.events(node: definition.name, port: .out, direction: "out"),
                         metrics.events(node: definition.name, port: .err, direction: "out")
                     ))
+                context.setLifecycle(parts.lifecycle)
                 let logger = self.logger
+                let lifecycle = parts.lifecycle
                 sourceJobs.append {
-                    do {
-                        try await source.run(context)
-                    } catch is CancellationError {
-                    } catch {
-                        logger.error("connector \(definition.name): source stopped: \(error)")
+                    if await connected?.value ?? true {
+                        do {
+                            try await source.run(context)
+                        } catch is CancellationError {
+                        } catch {
+                            logger.error("connector \(definition.name): source stopped: \(error)")
+                        }
+                        await lifecycle?.onDrain()
                     }
                     context.out.finish()
                     context.err.finish()
@@ -177,18 +205,24 @@ public final class FlowRunner: Sendable {
             }
         }
 
+        let connecting = connectTasks
         let sourcesTask = Task {
             await withTaskGroup(of: Void.self) { group in
                 for job in sourceJobs { group.addTask { await job() } }
             }
         }
         sources.withLock { $0 = sourcesTask }
-        if stopRequested.load(ordering: .relaxed) { sourcesTask.cancel() }
+        connectTasksToStop.withLock { $0 = connecting }
+        if stopRequested.load(ordering: .relaxed) {
+            sourcesTask.cancel()
+            for task in connecting { task.cancel() }
+        }
         await withTaskGroup(of: Void.self) { group in
             for job in sinkJobs { group.addTask { await job() } }
             for job in pipelineJobs { group.addTask { await job() } }
             group.addTask { await sourcesTask.value }
         }
+        for lifecycle in lifecycles { await lifecycle.onStop() }
         let total = router.total
         return FlowReport(produced: total.produced, acked: total.acked, failed: total.failed)
     }
