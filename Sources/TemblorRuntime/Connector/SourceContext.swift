@@ -61,6 +61,12 @@ public final class SourceContext: Sendable {
         self.logger = logger ?? Logger(label: "temblor.connector.\(name)")
     }
 
+    /// The acks and fails of this source's events, by id, as sinks deliver or give up on them:
+    /// what an at-least-once source commits or redelivers on. Ends when the flow has drained.
+    public func acknowledgements() -> AsyncStream<Acknowledgement> {
+        router.acknowledgements(of: sourceId)
+    }
+
     /// Opens a stream (a file, a connection) with its own decoder state and event numbering.
     /// `meta` is merged into every event's metadata (for example the peer address).
     public func openStream(meta: Value = .null) throws(CodecError) -> SourceStream {

@@ -32,6 +32,8 @@ public final class ContraflowRouter: Sendable {
         let failed = Atomic<Int>(0)
         let acksTotal: Counter?
         let failsTotal: Counter?
+        /// The source's subscription to its acks and fails, when it asked for one.
+        let listener = Mutex<AsyncStream<Acknowledgement>.Continuation?>(nil)
 
         init(metrics: (acks: Counter, fails: Counter)?) {
             acksTotal = metrics?.acks
@@ -50,6 +52,8 @@ public final class ContraflowRouter: Sendable {
     }
 
     private let counters: [Counters]
+    /// Whether any source subscribed: without one, acking costs no id collection at all.
+    private let listening = Atomic<Bool>(false)
 
     /// A router for sources numbered `0..<sourceCount` (their event ids' `source`).
     public convenience init(sourceCount: Int) {
@@ -95,8 +99,41 @@ public final class ContraflowRouter: Sendable {
         record(ids: ids, delivered: false)
     }
 
+    /// The acks and fails of `source`'s events, by id, from now on. One subscription per source.
+    public func acknowledgements(of source: UInt64) -> AsyncStream<Acknowledgement> {
+        let (stream, continuation) = AsyncStream<Acknowledgement>.makeStream()
+        if let c = counters(source) {
+            c.listener.withLock { $0 = continuation }
+            listening.store(true, ordering: .relaxed)
+        } else {
+            continuation.finish()
+        }
+        return stream
+    }
+
+    /// Ends every subscription (the flow has drained).
+    func finishAcknowledgements() {
+        for c in counters {
+            c.listener.withLock { $0?.finish() }
+        }
+    }
+
+    /// Tells subscribed sources which of their ids were delivered or failed.
+    private func tell(_ ids: [EventId], delivered: Bool) {
+        var bySource: [UInt64: [EventId]] = [:]
+        for id in ids where counters(id.source)?.listener.withLock({ $0 != nil }) == true {
+            bySource[id.source, default: []].append(id)
+        }
+        for (source, ids) in bySource {
+            _ = counters(source)?.listener.withLock { $0?.yield(Acknowledgement(ids: ids, delivered: delivered)) }
+        }
+    }
+
     /// Counts runs of events from one source with one atomic add per run.
     private func record(_ events: [Event], delivered: Bool) {
+        if listening.load(ordering: .relaxed) {
+            tell(events.flatMap(\.allIds), delivered: delivered)
+        }
         var source = UInt64.max
         var run = 0
         for event in events {
@@ -106,13 +143,16 @@ public final class ContraflowRouter: Sendable {
                 run = 0
             }
             run += 1
-            if !event.tracked.isEmpty { record(ids: event.tracked, delivered: delivered) }
+            if !event.tracked.isEmpty { record(ids: event.tracked, delivered: delivered, tellListeners: false) }
         }
         if run > 0 { counters(source)?.add(run, delivered: delivered) }
     }
 
     /// Counts runs of ids from one source with one add per run.
-    private func record(ids: [EventId], delivered: Bool) {
+    private func record(ids: [EventId], delivered: Bool, tellListeners: Bool = true) {
+        if tellListeners, listening.load(ordering: .relaxed) {
+            tell(ids, delivered: delivered)
+        }
         var source = UInt64.max
         var run = 0
         for id in ids {

@@ -222,6 +222,7 @@ public final class FlowRunner: Sendable {
             for job in pipelineJobs { group.addTask { await job() } }
             group.addTask { await sourcesTask.value }
         }
+        router.finishAcknowledgements()
         for lifecycle in lifecycles { await lifecycle.onStop() }
         let total = router.total
         return FlowReport(produced: total.produced, acked: total.acked, failed: total.failed)
