@@ -31,8 +31,11 @@ public struct SourceStream {
     public mutating func receive(_ bytes: ArraySlice<UInt8>) async {
         ingestNs = Event.nowNs()
         outcomes.removeAll(keepingCapacity: true)
-        decoder.decode(bytes, into: &outcomes)
-        await take(outcomes)
+        var decoded = outcomes
+        outcomes = []
+        decoder.decode(bytes, into: &decoded)
+        await take(&decoded)
+        outcomes = decoded
         await flush()
     }
 
@@ -84,14 +87,20 @@ public struct SourceStream {
     public mutating func end() async {
         ingestNs = Event.nowNs()
         outcomes.removeAll(keepingCapacity: true)
-        decoder.finish(into: &outcomes)
-        await take(outcomes)
+        var decoded = outcomes
+        outcomes = []
+        decoder.finish(into: &decoded)
+        await take(&decoded)
+        outcomes = decoded
         await flush()
     }
 
-    private mutating func take(_ outcomes: [StreamDecoder.Outcome]) async {
-        for outcome in outcomes {
-            switch outcome {
+    /// Turns outcomes into events, moving each value out of `outcomes` (no copy per event).
+    private mutating func take(_ outcomes: inout [StreamDecoder.Outcome]) async {
+        for index in outcomes.indices {
+            var outcome = StreamDecoder.Outcome.value(.null, frame: 0)
+            swap(&outcome, &outcomes[index])
+            switch consume outcome {
             case .value(let value, _):
                 append(value, meta: .null)
                 if batch.count >= context.batchSize { await flush() }
@@ -107,13 +116,14 @@ public struct SourceStream {
                 errors.append(makeEvent(payload, meta: .null))
             }
         }
+        outcomes.removeAll(keepingCapacity: true)
     }
 
-    private mutating func append(_ payload: Value, meta extra: Value) {
+    private mutating func append(_ payload: consuming Value, meta extra: Value) {
         batch.append(makeEvent(payload, meta: extra))
     }
 
-    private mutating func makeEvent(_ payload: Value, meta extra: Value) -> Event {
+    private mutating func makeEvent(_ payload: consuming Value, meta extra: Value) -> Event {
         var eventMeta = meta
         if case .object(let object) = extra {
             for (key, value) in object { eventMeta[key] = value }
