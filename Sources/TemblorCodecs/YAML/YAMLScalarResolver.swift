@@ -4,10 +4,11 @@ import TemblorValue
 /// strings must be quoted so that they come back as strings.
 ///
 /// The same rules serve both directions, so a string the encoder leaves plain always decodes as
-/// a string. Integers are parsed digit by digit and never pass through `Double`.
-enum YAMLScalarResolver {
+/// a string. Integers are parsed digit by digit and never pass through `Double`. Public so that
+/// other YAML readers (flow files) type scalars by exactly the same rules.
+public enum YAMLScalarResolver {
     /// The value of a plain scalar: null, bool, integer, float, or else the text itself.
-    static func resolvePlain(_ text: String) -> Value {
+    public static func resolvePlain(_ text: String) -> Value {
         if let special = nullOrBool(text) { return special }
         if let integer = integer(text) { return integer }
         if let float = float(text) { return .float(float) }
@@ -15,7 +16,7 @@ enum YAMLScalarResolver {
     }
 
     /// `null`, `~` or the empty scalar as `.null`; the six core-schema spellings of a boolean.
-    static func nullOrBool(_ text: String) -> Value? {
+    public static func nullOrBool(_ text: String) -> Value? {
         switch text {
         case "", "~", "null", "Null", "NULL": .null
         case "true", "True", "TRUE": .bool(true)
@@ -28,7 +29,7 @@ enum YAMLScalarResolver {
     ///
     /// A decimal beyond the 64-bit range becomes a float, as it would be in most YAML readers;
     /// octal and hexadecimal ones beyond it are not integers and stay strings.
-    static func integer(_ text: String) -> Value? {
+    public static func integer(_ text: String) -> Value? {
         var utf8 = Substring(text).utf8
         guard let first = utf8.first else { return nil }
         if utf8.count > 2, first == UInt8(ascii: "0") {
@@ -87,7 +88,7 @@ enum YAMLScalarResolver {
 
     /// A core-schema float: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`,
     /// `[-+]?.inf` or `.nan` (in their three spellings).
-    static func float(_ text: String) -> Double? {
+    public static func float(_ text: String) -> Double? {
         switch text {
         case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
         case "-.inf", "-.Inf", "-.INF": return -.infinity

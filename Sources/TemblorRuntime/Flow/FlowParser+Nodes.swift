@@ -1,3 +1,4 @@
+import TemblorCodecs
 import TemblorValue
 import Yams
 
@@ -169,19 +170,19 @@ extension FlowParser {
         case Tag.Name.null.rawValue:
             return .success(.null)
         case Tag.Name.bool.rawValue:
-            if case .bool(let b)? = FlowScalarResolver.nullOrBool(text) { return .success(.bool(b)) }
+            if case .bool(let b)? = YAMLScalarResolver.nullOrBool(text) { return .success(.bool(b)) }
             return .failure(BadTag(tag: "!!bool", expected: "true or false"))
         case Tag.Name.int.rawValue:
-            if let integer = FlowScalarResolver.integer(text), integer.intValue != nil || integer.uintValue != nil {
+            if let integer = YAMLScalarResolver.integer(text), integer.intValue != nil || integer.uintValue != nil {
                 return .success(integer)
             }
             return .failure(BadTag(tag: "!!int", expected: "a 64-bit integer"))
         case Tag.Name.float.rawValue:
-            if let float = FlowScalarResolver.float(text) { return .success(.float(float)) }
-            if let double = FlowScalarResolver.integer(text)?.doubleValue { return .success(.float(double)) }
+            if let float = YAMLScalarResolver.float(text) { return .success(.float(float)) }
+            if let double = YAMLScalarResolver.integer(text)?.doubleValue { return .success(.float(double)) }
             return .failure(BadTag(tag: "!!float", expected: "a number"))
         default:
-            return .success(scalar.style == .plain ? FlowScalarResolver.resolvePlain(text) : .string(text))
+            return .success(scalar.style == .plain ? YAMLScalarResolver.resolvePlain(text) : .string(text))
         }
     }
 }

@@ -1,3 +1,4 @@
+import TemblorCodecs
 import TemblorValue
 import Yams
 
@@ -38,7 +39,7 @@ public struct FlowParser {
         var flow = FlowDefinition(file: file)
         let root: Node?
         do {
-            // The basic resolver has no regexes: scalars are typed by FlowScalarResolver.
+            // The basic resolver has no regexes: scalars are typed by YAMLScalarResolver.
             root = try Yams.Parser(yaml: yaml, resolver: .basic, encoding: .utf8).singleRoot()
         } catch {
             errors.append(flowError(fromYAML: error, in: yaml))
