@@ -52,6 +52,7 @@ let package = Package(
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ]
         ),
+        .target(name: "TemblorLua", dependencies: ["CLua", "TemblorValue"]),
         .target(
             name: "TemblorRuntime",
             dependencies: [
@@ -98,6 +99,7 @@ let package = Package(
             dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
         .testTarget(name: "TemblorConnectorsTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors"]),
+        .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,0 +1,17 @@
+/// Why Lua code could not be loaded or run, with Lua's own message (chunk name and line).
+public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The source does not parse: `plugin.lua:3: '=' expected near 'x'`.
+    case syntax(String)
+    /// The code raised an error while running.
+    case runtime(String)
+    /// The state hit its memory limit.
+    case outOfMemory(during: String)
+
+    public var description: String {
+        switch self {
+        case .syntax(let message): "syntax error: \(message)"
+        case .runtime(let message): "error: \(message)"
+        case .outOfMemory(let action): "out of memory while \(action) (raise limits.memory_mb if the plugin needs more)"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// Invariants of this file, the only Swift code that calls the Lua C API so far:
+// - A `LuaState` owns one `lua_State`, created with `LuaAllocator` as its allocator, and is used
+//   by one task at a time (it is not Sendable); `deinit` closes the state before the allocator
+//   context it points to is freed.
+// - Lua errors are only ever raised inside `lua_pcall` or while loading a chunk, both called from
+//   Swift in protected mode: no Lua error unwinds (longjmps) across a Swift frame. No Swift
+//   function is registered into Lua here.
+// - The Lua stack is left as it was found by every method: what is pushed is popped.
+import CLua
+
+/// One sandboxed Lua 5.4 state with a memory cap: the unit every Lua connector and operator runs in.
+public final class LuaState {
+    let state: OpaquePointer
+    private let allocator: UnsafeMutablePointer<LuaAllocator>
+
+    /// A fresh state with only the safe standard libraries (`base`, `string`, `table`, `math`,
+    /// `utf8`, `coroutine`) and at most `memoryLimit` bytes of memory.
+    public init(memoryLimit: Int = 32 << 20) throws(LuaError) {
+        allocator = .allocate(capacity: 1)
+        allocator.initialize(to: LuaAllocator(limit: memoryLimit))
+        guard let state = lua_newstate(LuaAllocator.function, allocator) else {
+            allocator.deallocate()
+            throw .outOfMemory(during: "creating a state")
+        }
+        self.state = state
+        for (name, open) in Self.safeLibraries {
+            luaL_requiref(state, name, open, 1)
+            temblor_lua_pop(state, 1)
+        }
+        // Loaders of files and of binary chunks leave the sandbox: they are not offered.
+        for name in ["dofile", "loadfile"] {
+            lua_pushnil(state)
+            lua_setglobal(state, name)
+        }
+    }
+
+    deinit {
+        lua_close(state)
+        allocator.deinitialize(count: 1)
+        allocator.deallocate()
+    }
+
+    private static let safeLibraries: [(String, lua_CFunction)] = [
+        ("_G", luaopen_base), ("string", luaopen_string), ("table", luaopen_table), ("math", luaopen_math),
+        ("utf8", luaopen_utf8), ("coroutine", luaopen_coroutine),
+    ]
+
+    /// Bytes the state uses now.
+    public var memoryInUse: Int { allocator.pointee.inUse }
+
+    /// The most bytes the state may use; past it, allocations fail with a Lua memory error.
+    public var memoryLimit: Int { allocator.pointee.limit }
+
+    /// Loads and runs `source` (text only: binary chunks are refused) and returns the first
+    /// value it returns, rendered as text, or `nil` when it returns nothing.
+    @discardableResult
+    public func run(_ source: String, name: String) throws(LuaError) -> String? {
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        var source = source
+        let status = source.withUTF8 { text in
+            text.withMemoryRebound(to: CChar.self) { chars in
+                luaL_loadbufferx(state, chars.baseAddress, chars.count, "=" + name, "t")
+            }
+        }
+        guard status == LUA_OK else { throw error(status: status, during: "loading \(name)") }
+        let callStatus = temblor_lua_pcall(state, 0, 1, 0)
+        guard callStatus == LUA_OK else { throw error(status: callStatus, during: "running \(name)") }
+        guard lua_type(state, -1) != LUA_TNIL else { return nil }
+        var length = 0
+        guard let text = luaL_tolstring(state, -1, &length) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)
+    }
+
+    /// The error on top of the stack after a failed load or call, as a typed error.
+    private func error(status: Int32, during action: String) -> LuaError {
+        let message = temblor_lua_tostring(state, -1).map { String(cString: $0) } ?? "(error object is not a string)"
+        switch status {
+        case LUA_ERRSYNTAX: return .syntax(message)
+        case LUA_ERRMEM: return .outOfMemory(during: action)
+        default: return .runtime(message)
+        }
+    }
+}
