@@ -52,3 +52,32 @@ import TemblorLua
         #expect(lua.memoryInUse < 1 << 20)
     }
 }
+
+@Suite struct LuaInstructionLimitTests {
+    @Test func anEndlessLoopIsStoppedWithAClearError() throws {
+        let lua = try LuaState()
+        #expect(throws: LuaError.instructionLimit(during: "running loop.lua")) {
+            try lua.run("while true do end", name: "loop.lua", instructionLimit: 100_000)
+        }
+        #expect(try lua.run("return 'usable'", name: "after", instructionLimit: 100_000) == "usable")
+    }
+
+    @Test func aScriptCannotSwallowTheLimitWithItsOwnPcall() throws {
+        let lua = try LuaState()
+        let sneaky = """
+            local caught = 0
+            while true do
+              local ok = pcall(function() while true do end end)
+              caught = caught + 1
+            end
+            """
+        #expect(throws: LuaError.instructionLimit(during: "running sneaky.lua")) {
+            try lua.run(sneaky, name: "sneaky.lua", instructionLimit: 50_000)
+        }
+    }
+
+    @Test func workWithinTheBudgetRuns() throws {
+        let lua = try LuaState()
+        #expect(try lua.run("local s = 0 for i = 1, 1000 do s = s + i end return s", name: "sum", instructionLimit: 100_000) == "500500")
+    }
+}

@@ -6,12 +6,16 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
     case runtime(String)
     /// The state hit its memory limit.
     case outOfMemory(during: String)
+    /// The callback ran more instructions than its budget (an endless loop, say).
+    case instructionLimit(during: String)
 
     public var description: String {
         switch self {
         case .syntax(let message): "syntax error: \(message)"
         case .runtime(let message): "error: \(message)"
         case .outOfMemory(let action): "out of memory while \(action) (raise limits.memory_mb if the plugin needs more)"
+        case .instructionLimit(let action):
+            "instruction limit exceeded while \(action) (an endless loop? raise limits.instructions if the work is legitimate)"
         }
     }
 }

@@ -52,9 +52,10 @@ public final class LuaState {
     public var memoryLimit: Int { allocator.pointee.limit }
 
     /// Loads and runs `source` (text only: binary chunks are refused) and returns the first
-    /// value it returns, rendered as text, or `nil` when it returns nothing.
+    /// value it returns, rendered as text, or `nil` when it returns nothing. With an
+    /// `instructionLimit`, running more Lua instructions than that fails the call.
     @discardableResult
-    public func run(_ source: String, name: String) throws(LuaError) -> String? {
+    public func run(_ source: String, name: String, instructionLimit: Int = 0) throws(LuaError) -> String? {
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
         var source = source
@@ -64,7 +65,9 @@ public final class LuaState {
             }
         }
         guard status == LUA_OK else { throw error(status: status, during: "loading \(name)") }
+        temblor_lua_set_instruction_limit(state, Int32(clamping: instructionLimit))
         let callStatus = temblor_lua_pcall(state, 0, 1, 0)
+        temblor_lua_set_instruction_limit(state, 0)
         guard callStatus == LUA_OK else { throw error(status: callStatus, during: "running \(name)") }
         guard lua_type(state, -1) != LUA_TNIL else { return nil }
         var length = 0
@@ -75,6 +78,9 @@ public final class LuaState {
     /// The error on top of the stack after a failed load or call, as a typed error.
     private func error(status: Int32, during action: String) -> LuaError {
         let message = temblor_lua_tostring(state, -1).map { String(cString: $0) } ?? "(error object is not a string)"
+        if message.hasSuffix(String(cString: temblor_lua_instruction_limit_message)) {
+            return .instructionLimit(during: action)
+        }
         switch status {
         case LUA_ERRSYNTAX: return .syntax(message)
         case LUA_ERRMEM: return .outOfMemory(during: action)
