@@ -93,13 +93,15 @@ let package = Package(
             path: "Benchmarks/TemblorBenchmarks"
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
-        .testTarget(name: "TemblorCodecsTests", dependencies: ["TemblorValue", "TemblorCodecs"]),
+        // Generators shared by the property tests of several modules.
+        .target(name: "TemblorTestSupport", dependencies: ["TemblorValue"], path: "Tests/TemblorTestSupport"),
+        .testTarget(name: "TemblorCodecsTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
         .testTarget(
             name: "TemblorRuntimeTests",
             dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
         .testTarget(name: "TemblorConnectorsTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors"]),
-        .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua"]),
+        .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorTestSupport"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TemblorCodecs
+import TemblorTestSupport
 import TemblorValue
 
 @Suite struct Base64ProcessorTests {

@@ -1,4 +1,5 @@
 import TemblorCodecs
+import TemblorTestSupport
 import TemblorValue
 import Testing
 

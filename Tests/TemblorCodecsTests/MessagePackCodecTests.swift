@@ -1,4 +1,5 @@
 import Testing
+import TemblorTestSupport
 import TemblorValue
 @testable import TemblorCodecs
 

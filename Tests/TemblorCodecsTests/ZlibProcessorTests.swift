@@ -1,5 +1,6 @@
 import Testing
 import TemblorCodecs
+import TemblorTestSupport
 import TemblorValue
 
 @Suite struct ZlibProcessorTests {

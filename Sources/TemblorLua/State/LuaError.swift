@@ -6,6 +6,8 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
     case runtime(String)
     /// The state hit its memory limit.
     case outOfMemory(during: String)
+    /// A Lua value has no `Value` form (a function, a table nested too deeply).
+    case conversion(String)
     /// The callback ran more instructions than its budget (an endless loop, say).
     case instructionLimit(during: String)
 
@@ -14,6 +16,7 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .syntax(let message): "syntax error: \(message)"
         case .runtime(let message): "error: \(message)"
         case .outOfMemory(let action): "out of memory while \(action) (raise limits.memory_mb if the plugin needs more)"
+        case .conversion(let message): "cannot convert: \(message)"
         case .instructionLimit(let action):
             "instruction limit exceeded while \(action) (an endless loop? raise limits.instructions if the work is legitimate)"
         }

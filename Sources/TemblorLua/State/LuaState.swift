@@ -18,10 +18,11 @@ public final class LuaState {
     public init(memoryLimit: Int = 32 << 20) throws(LuaError) {
         allocator = .allocate(capacity: 1)
         allocator.initialize(to: LuaAllocator(limit: memoryLimit))
-        guard let state = lua_newstate(LuaAllocator.function, allocator) else {
+        guard let created = lua_newstate(LuaAllocator.function, allocator) else {
             allocator.deallocate()
             throw .outOfMemory(during: "creating a state")
         }
+        let state = created
         self.state = state
         for (name, open) in Self.safeLibraries {
             luaL_requiref(state, name, open, 1)
@@ -31,6 +32,12 @@ public final class LuaState {
         for name in ["dofile", "loadfile"] {
             lua_pushnil(state)
             lua_setglobal(state, name)
+        }
+        temblor_lua_push_cfunction(state, temblor_lua_install_bridge)
+        guard temblor_lua_pcall(state, 0, 0, 0) == LUA_OK else {
+            lua_close(state)
+            allocator.deallocate()
+            throw .outOfMemory(during: "creating a state")
         }
     }
 
@@ -76,7 +83,7 @@ public final class LuaState {
     }
 
     /// The error on top of the stack after a failed load or call, as a typed error.
-    private func error(status: Int32, during action: String) -> LuaError {
+    func error(status: Int32, during action: String) -> LuaError {
         let message = temblor_lua_tostring(state, -1).map { String(cString: $0) } ?? "(error object is not a string)"
         if message.hasSuffix(String(cString: temblor_lua_instruction_limit_message)) {
             return .instructionLimit(during: action)

@@ -1,3 +1,4 @@
+import TemblorTestSupport
 import TemblorCodecs
 
 /// Random data shaped for processor tests.

@@ -1,12 +1,12 @@
 import TemblorValue
 
 /// A small, fast, seedable random source so that property tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,45 +17,52 @@ struct SplitMix64: RandomNumberGenerator {
 
 extension SplitMix64 {
     /// A number in 0..<n.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 
     /// One of `items`, uniformly.
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+    public mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
 
 /// Generates values of every kind and depth for round-trip properties.
-struct ValueGenerator {
+public struct ValueGenerator {
     /// Which kinds a codec can carry; JSON, for one, has no bytes and no NaN.
-    struct Kinds {
-        var bytes = true
-        var nonFiniteFloats = true
-        var maxDepth = 5
-        var maxWidth = 6
+    public struct Kinds {
+        public var bytes = true
+        public var nonFiniteFloats = true
+        public var maxDepth = 5
+        public var maxWidth = 6
+
+        public init(bytes: Bool = true, nonFiniteFloats: Bool = true, maxDepth: Int = 5, maxWidth: Int = 6) {
+            self.bytes = bytes
+            self.nonFiniteFloats = nonFiniteFloats
+            self.maxDepth = maxDepth
+            self.maxWidth = maxWidth
+        }
     }
 
-    var rng: SplitMix64
-    var kinds: Kinds
+    public var rng: SplitMix64
+    public var kinds: Kinds
 
-    init(seed: UInt64, kinds: Kinds = Kinds()) {
+    public init(seed: UInt64, kinds: Kinds = Kinds()) {
         rng = SplitMix64(seed: seed)
         self.kinds = kinds
     }
 
-    static let interestingIntegers: [Int64] = [
+    public static let interestingIntegers: [Int64] = [
         0, 1, -1, 31, 32, -32, -33, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769,
         65535, 65536, Int64(Int32.max), Int64(Int32.max) + 1, Int64(Int32.min), Int64(Int32.min) - 1,
         Int64(UInt32.max), Int64(UInt32.max) + 1, Int64.max, Int64.min, 1 << 53, (1 << 53) + 1,
     ]
 
-    static let interestingStrings: [String] = [
+    public static let interestingStrings: [String] = [
         "", "a", "hello world", "quote \" and backslash \\", "line\nbreak\ttab\r", "\u{0}\u{1}\u{1F}",
         "café", "日本語", "emoji 🎉", "ζeta", "/slash/", "true", "null", "123", "-1.5e3", " padded ",
         String(repeating: "x", count: 31), String(repeating: "y", count: 32), String(repeating: "z", count: 300),
     ]
 
-    mutating func int(in range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
+    public mutating func int(in range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
 
-    mutating func scalar() -> Value {
+    public mutating func scalar() -> Value {
         switch int(in: 0...9) {
         case 0: return .null
         case 1: return .bool(int(in: 0...1) == 1)
@@ -77,7 +84,7 @@ struct ValueGenerator {
         }
     }
 
-    mutating func string() -> String {
+    public mutating func string() -> String {
         if int(in: 0...2) == 0 { return Self.interestingStrings[int(in: 0...Self.interestingStrings.count - 1)] }
         var s = String.UnicodeScalarView()
         for _ in 0..<int(in: 0...24) {
@@ -95,7 +102,7 @@ struct ValueGenerator {
         return String(s)
     }
 
-    mutating func value(depth: Int = 0) -> Value {
+    public mutating func value(depth: Int = 0) -> Value {
         if depth >= kinds.maxDepth || int(in: 0...2) != 0 { return scalar() }
         if int(in: 0...1) == 0 {
             return .array((0..<int(in: 0...kinds.maxWidth)).map { _ in value(depth: depth + 1) })
@@ -108,7 +115,7 @@ struct ValueGenerator {
     }
 
     /// Same values, with keys in the same order: what a round trip must preserve.
-    static func sameOrder(_ a: Value, _ b: Value) -> Bool {
+    public static func sameOrder(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.object(let x), .object(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && sameOrder($0.value, $1.value) }
