@@ -129,13 +129,17 @@ static inline int temblor_lua_push_tape(lua_State *L) {
 
 /* Creates the bridge's metatables and the null sentinel in the registry (protected: call via pcall). */
 static inline int temblor_lua_install_bridge(lua_State *L) {
-    luaL_newmetatable(L, temblor_lua_array_meta); lua_pop(L, 1);
-    luaL_newmetatable(L, temblor_lua_object_meta); lua_pop(L, 1);
-    luaL_newmetatable(L, temblor_lua_bytes_meta); lua_pop(L, 1);
-    luaL_newmetatable(L, temblor_lua_uint_meta); lua_pop(L, 1);
+    /* `__metatable` makes getmetatable() answer the name: scripts see the kind, cannot change it. */
+    const char *const names[] = { temblor_lua_array_meta, temblor_lua_object_meta, temblor_lua_bytes_meta, temblor_lua_uint_meta };
+    for (int i = 0; i < 4; i++) {
+        luaL_newmetatable(L, names[i]);
+        lua_pushstring(L, names[i]);
+        lua_setfield(L, -2, "__metatable");
+        lua_pop(L, 1);
+    }
     lua_newtable(L);
     luaL_newmetatable(L, "temblor.nullmeta");
-    lua_pushstring(L, "null"); lua_setfield(L, -2, "__name");
+    lua_pushstring(L, "temblor.null"); lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
     lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_null_key);
     return 0;

@@ -23,7 +23,7 @@ import TemblorValue
               local t = {}
               for k, x in pairs(v) do
                 local mt = getmetatable(x)
-                t[k] = type(x) .. (math.type(x) and (":" .. math.type(x)) or "") .. (mt and mt.__name and (":" .. mt.__name) or "")
+                t[k] = type(x) .. (math.type(x) and (":" .. math.type(x)) or "") .. (mt and (":" .. mt) or "")
               end
               return t
             end
@@ -31,7 +31,7 @@ import TemblorValue
         let value: Value = ["n": nil, "b": true, "i": 1, "f": 1.0, "s": "x", "a": [], "o": [:], "y": .bytes([1]), "u": .uint(UInt64.max)]
         let kinds = try lua.call("kinds", with: value)
         #expect(kinds == [
-            "n": "table:null", "b": "boolean", "i": "number:integer", "f": "number:float", "s": "string",
+            "n": "table:temblor.null", "b": "boolean", "i": "number:integer", "f": "number:float", "s": "string:protected",
             "a": "table:temblor.array", "o": "table:temblor.object", "y": "userdata:temblor.bytes", "u": "userdata:temblor.uint",
         ])
     }

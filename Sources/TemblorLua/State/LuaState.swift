@@ -39,6 +39,7 @@ public final class LuaState {
             allocator.deallocate()
             throw .outOfMemory(during: "creating a state")
         }
+        try run(LuaSandbox.prelude, name: "sandbox")
     }
 
     deinit {
