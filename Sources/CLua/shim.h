@@ -11,6 +11,9 @@
 #include <lua5.4/lauxlib.h>
 #include <lua5.4/lualib.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <limits.h>
 
 static const int temblor_lua_registryindex = LUA_REGISTRYINDEX;
 static const int temblor_lua_multret = LUA_MULTRET;
@@ -147,5 +150,106 @@ static inline int temblor_lua_install_bridge(lua_State *L) {
 
 static inline void temblor_lua_push_cfunction(lua_State *L, lua_CFunction f) { lua_pushcfunction(L, f); }
 static inline int temblor_lua_is_integer(lua_State *L, int idx) { return lua_isinteger(L, idx); }
+
+/* ---- require, limited to the plugin's directory and Temblor's lua/ ------------------------
+ * Module names are dotted identifiers ([A-Za-z0-9_] segments), so `..` cannot be written; a
+ * file found is resolved with realpath and must still lie inside its root, so a symlink cannot
+ * lead out either. Chunks load as text only, named after their file for error messages. */
+static const char *const temblor_lua_roots_key = "temblor.roots";
+static const char *const temblor_lua_loaded_key = "temblor.loaded";
+
+static inline int temblor_lua_inside(const char *root, const char *path) {
+    size_t n = strlen(root);
+    return strncmp(root, path, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static inline int temblor_lua_require(lua_State *L) {
+    const char *name = luaL_checkstring(L, 1);
+    for (const char *c = name; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.')
+            || (*c == '.' && (c == name || c[1] == '.' || c[1] == '\0'))) {
+            return luaL_error(L, "require '%s': module names are dotted identifiers such as 'util' or 'lib.json'", name);
+        }
+    }
+    lua_settop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_loaded_key);   /* 2: the module cache */
+    lua_getfield(L, 2, name);
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+    char relative[1024];
+    size_t length = strlen(name);
+    if (length + 16 > sizeof relative) return luaL_error(L, "require '%s': name too long", name);
+    for (size_t i = 0; i <= length; i++) relative[i] = name[i] == '.' ? '/' : name[i];
+    char tried[4096] = "";
+    size_t triedLength = 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_roots_key);    /* 3: the roots */
+    lua_Integer count = lua_istable(L, 3) ? (lua_Integer)lua_rawlen(L, 3) : 0;
+    for (lua_Integer r = 1; r <= count; r++) {
+        lua_rawgeti(L, 3, r);
+        const char *root = lua_tostring(L, -1);
+        char rootReal[PATH_MAX];
+        int usable = root != NULL && realpath(root, rootReal) != NULL;
+        lua_pop(L, 1);
+        if (!usable) continue;
+        const char *forms[2] = { "%s/%s.lua", "%s/%s/init.lua" };
+        for (int f = 0; f < 2; f++) {
+            char candidate[PATH_MAX], real[PATH_MAX];
+            snprintf(candidate, sizeof candidate, forms[f], rootReal, relative);
+            if (triedLength + strlen(candidate) + 3 < sizeof tried) {
+                triedLength += (size_t)snprintf(tried + triedLength, sizeof tried - triedLength, "\n\t%s", candidate);
+            }
+            if (realpath(candidate, real) == NULL) continue;
+            if (!temblor_lua_inside(rootReal, real)) {
+                return luaL_error(L, "require '%s': %s leads outside %s", name, candidate, rootReal);
+            }
+            FILE *file = fopen(real, "rb");
+            if (file == NULL) continue;
+            size_t capacity = 1 << 16, size = 0;
+            char *text = (char *)malloc(capacity);
+            size_t n;
+            while (text != NULL && (n = fread(text + size, 1, capacity - size, file)) > 0) {
+                size += n;
+                if (size == capacity) {
+                    char *grown = (char *)realloc(text, capacity * 2);
+                    if (grown == NULL) { free(text); text = NULL; break; }
+                    text = grown;
+                    capacity *= 2;
+                }
+            }
+            fclose(file);
+            if (text == NULL) return luaL_error(L, "require '%s': out of memory reading %s", name, real);
+            char chunkName[PATH_MAX + 1];
+            snprintf(chunkName, sizeof chunkName, "@%s", real);
+            int status = luaL_loadbufferx(L, text, size, chunkName, "t");
+            free(text);
+            if (status != LUA_OK) return lua_error(L);
+            lua_pushstring(L, name);
+            lua_call(L, 1, 1);
+            if (lua_isnil(L, -1)) { lua_pop(L, 1); lua_pushboolean(L, 1); }
+            lua_pushvalue(L, -1);
+            lua_setfield(L, 2, name);
+            return 1;
+        }
+    }
+    return luaL_error(L, "module '%s' not found in the plugin's directory or Temblor's lua/; looked at:%s", name, tried);
+}
+
+/* lua_CFunction: arg 1 a light userdata to an array of `arg 2` C strings, the roots in order.
+ * Installs them, a fresh module cache and the `require` above. */
+static inline int temblor_lua_install_require(lua_State *L) {
+    const char *const *roots = (const char *const *)lua_touserdata(L, 1);
+    lua_Integer count = lua_tointeger(L, 2);
+    lua_createtable(L, (int)count, 0);
+    for (lua_Integer i = 0; i < count; i++) {
+        lua_pushstring(L, roots[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_roots_key);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_loaded_key);
+    lua_pushcfunction(L, temblor_lua_require);
+    lua_setglobal(L, "require");
+    return 0;
+}
 
 #endif
