@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <errno.h>
 
 static const int temblor_lua_registryindex = LUA_REGISTRYINDEX;
 static const int temblor_lua_multret = LUA_MULTRET;
@@ -250,6 +251,84 @@ static inline int temblor_lua_install_require(lua_State *L) {
     lua_pushcfunction(L, temblor_lua_require);
     lua_setglobal(L, "require");
     return 0;
+}
+
+/* ---- Plugin loading ---------------------------------------------------------------------
+ * Reads a plugin file (text only), runs it, and checks what it returns: a table declaring the
+ * host API major version it was written for, with only known keys, hooks being functions. The
+ * table is kept in the registry under `temblor.plugin`. Every error names the file. */
+static const char *const temblor_lua_plugin_key = "temblor.plugin";
+
+static inline const char *temblor_lua_plugin_key_kind(const char *key) {
+    static const char *const hooks[] = { "connect", "on_start", "on_pause", "on_resume", "on_drain", "on_stop",
+                                         "source", "on_event", "on_reload", NULL };
+    for (int i = 0; hooks[i]; i++) if (strcmp(key, hooks[i]) == 0) return "function";
+    if (strcmp(key, "api") == 0) return "number";
+    if (strcmp(key, "name") == 0) return "string";
+    if (strcmp(key, "defaults") == 0) return "table";
+    return NULL;
+}
+
+/* lua_CFunction: arg 1 the plugin file's path, arg 2 the host API major version. */
+static inline int temblor_lua_load_plugin(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    lua_Integer hostApi = luaL_checkinteger(L, 2);
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) return luaL_error(L, "%s: cannot read the plugin: %s", path, strerror(errno));
+    size_t capacity = 1 << 16, size = 0, n;
+    char *text = (char *)malloc(capacity);
+    while (text != NULL && (n = fread(text + size, 1, capacity - size, file)) > 0) {
+        size += n;
+        if (size == capacity) {
+            char *grown = (char *)realloc(text, capacity * 2);
+            if (grown == NULL) { free(text); text = NULL; break; }
+            text = grown;
+            capacity *= 2;
+        }
+    }
+    fclose(file);
+    if (text == NULL) return luaL_error(L, "%s: out of memory reading the plugin", path);
+    lua_pushfstring(L, "@%s", path);
+    int status = luaL_loadbufferx(L, text, size, lua_tostring(L, -1), "t");
+    free(text);
+    if (status != LUA_OK) return lua_error(L);
+    lua_call(L, 0, 1);
+    if (!lua_istable(L, -1)) {
+        return luaL_error(L, "%s: a plugin must return a table of hooks, not %s", path, luaL_typename(L, -1));
+    }
+    int plugin = lua_gettop(L);
+    lua_getfield(L, plugin, "api");
+    if (lua_isnil(L, -1)) return luaL_error(L, "%s: the plugin does not say which host API it was written for; add api = %d", path, (int)hostApi);
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != hostApi) {
+        return luaL_error(L, "%s: written for host API %s, but this Temblor provides host API %d", path, luaL_tolstring(L, -1, NULL), (int)hostApi);
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    while (lua_next(L, plugin) != 0) {
+        if (lua_type(L, -2) != LUA_TSTRING) return luaL_error(L, "%s: the plugin table may only have named keys", path);
+        const char *key = lua_tostring(L, -2);
+        const char *kind = temblor_lua_plugin_key_kind(key);
+        if (kind == NULL) {
+            return luaL_error(L, "%s: unknown key '%s' in the plugin table; hooks are connect, on_start, on_pause, on_resume, "
+                              "on_drain, on_stop, source, on_event, on_reload; other keys are api, name, defaults", path, key);
+        }
+        if (strcmp(lua_typename(L, lua_type(L, -1)), kind) != 0) {
+            return luaL_error(L, "%s: '%s' must be a %s, not %s", path, key, kind, luaL_typename(L, -1));
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, plugin);
+    lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
+    return 0;
+}
+
+/* Pushes the loaded plugin's field `key` (nil when absent). Reads only. */
+static inline void temblor_lua_push_plugin_field(lua_State *L, const char *key) {
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, key);
+        lua_remove(L, -2);
+    }
 }
 
 #endif

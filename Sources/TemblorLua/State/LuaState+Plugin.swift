@@ -1,0 +1,69 @@
+// Invariants of this file: the plugin is read, run and checked by C code under lua_pcall;
+// Swift only reads the checked table back (no Lua error can unwind a Swift frame).
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLua
+import TemblorValue
+
+/// What a loaded plugin declares.
+public struct LuaPluginInfo: Sendable, Equatable {
+    /// The plugin's `name`, or its file name without `.lua`.
+    public var name: String
+    /// The hooks it defines, sorted.
+    public var hooks: [String]
+    /// Its `defaults`, which a flow's `config` is merged over.
+    public var defaults: Value
+
+    public init(name: String, hooks: [String], defaults: Value) {
+        self.name = name
+        self.hooks = hooks
+        self.defaults = defaults
+    }
+}
+
+extension LuaState {
+    /// The host API major version plugins declare with `api = 1`.
+    public static let hostAPIVersion = 1
+
+    /// Loads the plugin at `path` (a file, or a directory holding `init.lua`), letting it
+    /// `require` modules from its own directory and then from `libraryRoots` (Temblor's `lua/`).
+    public func loadPlugin(at path: String, libraryRoots: [String] = []) throws(LuaError) -> LuaPluginInfo {
+        var isDirectory = false
+        var file = path
+        if Self.isDirectory(path) {
+            isDirectory = true
+            file = path.hasSuffix("/") ? path + "init.lua" : path + "/init.lua"
+        }
+        let directory = isDirectory ? path : (path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ".")
+        try allowRequire(from: [directory] + libraryRoots)
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        temblor_lua_push_cfunction(state, temblor_lua_load_plugin)
+        lua_pushstring(state, file)
+        lua_pushinteger(state, lua_Integer(Self.hostAPIVersion))
+        let status = temblor_lua_pcall(state, 2, 0, 0)
+        guard status == LUA_OK else { throw error(status: status, during: "loading \(file)") }
+
+        var hooks: [String] = []
+        for hook in ["connect", "on_start", "on_pause", "on_resume", "on_drain", "on_stop", "source", "on_event", "on_reload"] {
+            temblor_lua_push_plugin_field(state, hook)
+            if lua_type(state, -1) == LUA_TFUNCTION { hooks.append(hook) }
+            temblor_lua_pop(state, 1)
+        }
+        temblor_lua_push_plugin_field(state, "name")
+        let declared = lua_type(state, -1) == LUA_TSTRING ? try value(at: -1).stringValue : nil
+        temblor_lua_pop(state, 1)
+        temblor_lua_push_plugin_field(state, "defaults")
+        let defaults = lua_type(state, -1) == LUA_TNIL ? Value.object(Object()) : try value(at: -1)
+        temblor_lua_pop(state, 1)
+        let base = String(file.split(separator: "/").last ?? "plugin")
+        let fallback = isDirectory ? String(path.split(separator: "/").last ?? "plugin") : String(base.dropLast(base.hasSuffix(".lua") ? 4 : 0))
+        return LuaPluginInfo(name: declared ?? fallback, hooks: hooks.sorted(), defaults: defaults)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+}
