@@ -138,3 +138,20 @@ import TemblorValue
         #expect(event.payload["msg"] == "hi")  // value semantics
     }
 }
+
+@Suite struct ValueMergeTests {
+    @Test func configIsMergedOverDefaultsKeyByKey() {
+        let defaults: Value = ["field": "seen_by", "retry": ["count": 3, "ms": 100], "tags": ["a"]]
+        let config: Value = ["retry": ["ms": 250], "tags": ["b", "c"], "extra": true]
+        let merged = config.merged(over: defaults)
+        #expect(merged == ["field": "seen_by", "retry": ["count": 3, "ms": 250], "tags": ["b", "c"], "extra": true])
+        #expect(merged.objectValue.map { Array($0.keys) } == ["field", "retry", "tags", "extra"])
+    }
+
+    @Test func nonObjectsReplaceAndNullConfigKeepsTheDefaults() {
+        #expect(Value.int(5).merged(over: ["a": 1]) == 5)
+        #expect(Value.object(Object()).merged(over: ["a": 1]) == ["a": 1])
+        #expect(Value.null.merged(over: ["a": 1]) == ["a": 1])
+        #expect((["a": ["b": 1]] as Value).merged(over: ["a": 2]) == ["a": ["b": 1]])
+    }
+}
