@@ -164,6 +164,35 @@ static inline int temblor_lua_inside(const char *root, const char *path) {
     return strncmp(root, path, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
+/* Loads the file at `path` as a text chunk named after it, pushing the function. Returns
+ * LUA_OK, LUA_ERRFILE (nothing pushed, errno says why), or the load's status with its message
+ * pushed. Raises nothing itself: callers decide how to report. */
+static inline int temblor_lua_load_file(lua_State *L, const char *path) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) return LUA_ERRFILE;
+    size_t capacity = 1 << 16, size = 0, n;
+    char *text = (char *)malloc(capacity);
+    while (text != NULL && (n = fread(text + size, 1, capacity - size, file)) > 0) {
+        size += n;
+        if (size == capacity) {
+            char *grown = (char *)realloc(text, capacity * 2);
+            if (grown == NULL) { free(text); text = NULL; break; }
+            text = grown;
+            capacity *= 2;
+        }
+    }
+    fclose(file);
+    if (text == NULL) {
+        lua_pushfstring(L, "%s: out of memory reading the file", path);
+        return LUA_ERRMEM;
+    }
+    char chunkName[PATH_MAX + 1];
+    snprintf(chunkName, sizeof chunkName, "@%s", path);
+    int status = luaL_loadbufferx(L, text, size, chunkName, "t");
+    free(text);
+    return status;
+}
+
 static inline int temblor_lua_require(lua_State *L) {
     const char *name = luaL_checkstring(L, 1);
     for (const char *c = name; *c; c++) {
@@ -203,26 +232,8 @@ static inline int temblor_lua_require(lua_State *L) {
             if (!temblor_lua_inside(rootReal, real)) {
                 return luaL_error(L, "require '%s': %s leads outside %s", name, candidate, rootReal);
             }
-            FILE *file = fopen(real, "rb");
-            if (file == NULL) continue;
-            size_t capacity = 1 << 16, size = 0;
-            char *text = (char *)malloc(capacity);
-            size_t n;
-            while (text != NULL && (n = fread(text + size, 1, capacity - size, file)) > 0) {
-                size += n;
-                if (size == capacity) {
-                    char *grown = (char *)realloc(text, capacity * 2);
-                    if (grown == NULL) { free(text); text = NULL; break; }
-                    text = grown;
-                    capacity *= 2;
-                }
-            }
-            fclose(file);
-            if (text == NULL) return luaL_error(L, "require '%s': out of memory reading %s", name, real);
-            char chunkName[PATH_MAX + 1];
-            snprintf(chunkName, sizeof chunkName, "@%s", real);
-            int status = luaL_loadbufferx(L, text, size, chunkName, "t");
-            free(text);
+            int status = temblor_lua_load_file(L, real);
+            if (status == LUA_ERRFILE) continue;
             if (status != LUA_OK) return lua_error(L);
             lua_pushstring(L, name);
             lua_call(L, 1, 1);
@@ -273,24 +284,8 @@ static inline const char *temblor_lua_plugin_key_kind(const char *key) {
 static inline int temblor_lua_load_plugin(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
     lua_Integer hostApi = luaL_checkinteger(L, 2);
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) return luaL_error(L, "%s: cannot read the plugin: %s", path, strerror(errno));
-    size_t capacity = 1 << 16, size = 0, n;
-    char *text = (char *)malloc(capacity);
-    while (text != NULL && (n = fread(text + size, 1, capacity - size, file)) > 0) {
-        size += n;
-        if (size == capacity) {
-            char *grown = (char *)realloc(text, capacity * 2);
-            if (grown == NULL) { free(text); text = NULL; break; }
-            text = grown;
-            capacity *= 2;
-        }
-    }
-    fclose(file);
-    if (text == NULL) return luaL_error(L, "%s: out of memory reading the plugin", path);
-    lua_pushfstring(L, "@%s", path);
-    int status = luaL_loadbufferx(L, text, size, lua_tostring(L, -1), "t");
-    free(text);
+    int status = temblor_lua_load_file(L, path);
+    if (status == LUA_ERRFILE) return luaL_error(L, "%s: cannot read the plugin: %s", path, strerror(errno));
     if (status != LUA_OK) return lua_error(L);
     lua_call(L, 0, 1);
     if (!lua_istable(L, -1)) {
