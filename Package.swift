@@ -100,7 +100,9 @@ let package = Package(
             name: "TemblorRuntimeTests",
             dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
-        .testTarget(name: "TemblorConnectorsTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors"]),
+        .testTarget(
+            name: "TemblorConnectorsTests",
+            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors", "TemblorTestSupport"]),
         .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorTestSupport"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import TemblorConnectors
 import TemblorRuntime
+import TemblorTestSupport
 import TemblorValue
 
 #if canImport(Glibc)
@@ -380,7 +381,7 @@ import Glibc
         // Out-of-range randomness is clamped, never making a delay negative or longer than max_ms.
         #expect(strategy.delayMs(beforeRetry: 9) { 7 } == 750)
         #expect(strategy.delayMs(beforeRetry: 9) { -3 } == 1000)
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for retry in 1...50 {
             let nominal = strategy.nominalDelayMs(beforeRetry: retry)
             let delay = strategy.delayMs(beforeRetry: retry) { Double.random(in: 0...1, using: &generator) }!
@@ -539,21 +540,6 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) async throws {
 func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
-/// A deterministic random source for jitter tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
