@@ -52,12 +52,21 @@ let package = Package(
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ]
         ),
-        .target(name: "TemblorLua", dependencies: ["CLua", "TemblorValue"]),
+        .target(
+            name: "TemblorLua",
+            dependencies: [
+                "CLua",
+                "TemblorValue",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "TemblorRuntime",
             dependencies: [
                 "TemblorValue",
                 "TemblorCodecs",
+                "TemblorLua",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),

@@ -157,6 +157,7 @@ static inline int temblor_lua_is_integer(lua_State *L, int idx) { return lua_isi
  * file found is resolved with realpath and must still lie inside its root, so a symlink cannot
  * lead out either. Chunks load as text only, named after their file for error messages. */
 static const char *const temblor_lua_roots_key = "temblor.roots";
+static const char *const temblor_lua_module_key = "temblor.module";
 static const char *const temblor_lua_loaded_key = "temblor.loaded";
 
 static inline int temblor_lua_inside(const char *root, const char *path) {
@@ -202,6 +203,11 @@ static inline int temblor_lua_require(lua_State *L) {
         }
     }
     lua_settop(L, 1);
+    if (strcmp(name, "temblor") == 0) {                           /* the host's own module */
+        lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_module_key);
+        if (!lua_isnil(L, -1)) return 1;
+        lua_pop(L, 1);
+    }
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_loaded_key);   /* 2: the module cache */
     lua_getfield(L, 2, name);
     if (!lua_isnil(L, -1)) return 1;
@@ -277,6 +283,7 @@ static inline const char *temblor_lua_plugin_key_kind(const char *key) {
     if (strcmp(key, "api") == 0) return "number";
     if (strcmp(key, "name") == 0) return "string";
     if (strcmp(key, "defaults") == 0) return "table";
+    if (strcmp(key, "ports") == 0) return "table";
     return NULL;
 }
 
@@ -305,7 +312,7 @@ static inline int temblor_lua_load_plugin(lua_State *L) {
         const char *kind = temblor_lua_plugin_key_kind(key);
         if (kind == NULL) {
             return luaL_error(L, "%s: unknown key '%s' in the plugin table; hooks are connect, on_start, on_pause, on_resume, "
-                              "on_drain, on_stop, source, on_event, on_reload; other keys are api, name, defaults", path, key);
+                              "on_drain, on_stop, source, on_event, on_reload; other keys are api, name, defaults, ports", path, key);
         }
         if (strcmp(lua_typename(L, lua_type(L, -1)), kind) != 0) {
             return luaL_error(L, "%s: '%s' must be a %s, not %s", path, key, kind, luaL_typename(L, -1));

@@ -1,9 +1,9 @@
 import TemblorRuntime
 
 extension ConnectorRegistry {
-    /// Every stock native connector.
+    /// Every stock native connector, and `lua` for plugins.
     public static let standard = ConnectorRegistry([
         FileConnector(), StdioConnector(), NullConnector(), BlackholeConnector(), BenchConnector(), MetronomeConnector(),
-        TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(),
+        TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(), LuaConnectorFactory(),
     ])
 }

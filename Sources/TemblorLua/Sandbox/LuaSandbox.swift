@@ -7,6 +7,7 @@ enum LuaSandbox {
 
     static let prelude = """
         local load, collectgarbage, rep, error, tostring, type = load, collectgarbage, string.rep, error, tostring, type
+        local setmetatable, rawget = setmetatable, rawget
 
         -- Source text only: binary chunks can break out of the VM.
         _G.load = function(chunk, name, mode, env)
@@ -33,6 +34,14 @@ enum LuaSandbox {
             end
           end
           return rep(s, n, sep)
+        end
+
+        -- Finalizers would run outside every callback's limits (even while the state closes).
+        _G.setmetatable = function(t, mt)
+          if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+            error("setmetatable: __gc finalizers are not allowed in a plugin", 2)
+          end
+          return setmetatable(t, mt)
         end
 
         -- The string metatable is shared by every string: scripts may use it, not change it.

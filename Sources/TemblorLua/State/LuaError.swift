@@ -10,6 +10,17 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
     case conversion(String)
     /// The callback ran more instructions than its budget (an endless loop, say).
     case instructionLimit(during: String)
+    /// The callback ran longer than its wall-clock budget (`limits.time_ms`).
+    case timeLimit(during: String)
+
+    /// True for the errors that mean the state went over one of its limits: the state may be
+    /// in the middle of something and is restarted rather than trusted with the next event.
+    public var isLimit: Bool {
+        switch self {
+        case .outOfMemory, .instructionLimit, .timeLimit: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -19,6 +30,8 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conversion(let message): "cannot convert: \(message)"
         case .instructionLimit(let action):
             "instruction limit exceeded while \(action) (an endless loop? raise limits.instructions if the work is legitimate)"
+        case .timeLimit(let action):
+            "time limit exceeded while \(action) (raise limits.time_ms if the work is legitimate)"
         }
     }
 }

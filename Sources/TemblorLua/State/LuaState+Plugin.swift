@@ -14,11 +14,14 @@ public struct LuaPluginInfo: Sendable, Equatable {
     public var hooks: [String]
     /// Its `defaults`, which a flow's `config` is merged over.
     public var defaults: Value
+    /// The output ports a pipeline operator may route events to besides `out` and `err`.
+    public var ports: [String]
 
-    public init(name: String, hooks: [String], defaults: Value) {
+    public init(name: String, hooks: [String], defaults: Value, ports: [String] = []) {
         self.name = name
         self.hooks = hooks
         self.defaults = defaults
+        self.ports = ports
     }
 }
 
@@ -28,7 +31,8 @@ extension LuaState {
 
     /// Loads the plugin at `path` (a file, or a directory holding `init.lua`), letting it
     /// `require` modules from its own directory and then from `libraryRoots` (Temblor's `lua/`).
-    public func loadPlugin(at path: String, libraryRoots: [String] = []) throws(LuaError) -> LuaPluginInfo {
+    /// With an `instructionLimit`, the plugin's top-level code may run at most that many instructions.
+    public func loadPlugin(at path: String, libraryRoots: [String] = [], instructionLimit: Int = 0) throws(LuaError) -> LuaPluginInfo {
         var isDirectory = false
         var file = path
         if Self.isDirectory(path) {
@@ -42,7 +46,9 @@ extension LuaState {
         temblor_lua_push_cfunction(state, temblor_lua_load_plugin)
         lua_pushstring(state, file)
         lua_pushinteger(state, lua_Integer(Self.hostAPIVersion))
+        temblor_lua_set_instruction_limit(state, Int32(clamping: instructionLimit))
         let status = temblor_lua_pcall(state, 2, 0, 0)
+        temblor_lua_set_instruction_limit(state, 0)
         guard status == LUA_OK else { throw error(status: status, during: "loading \(file)") }
 
         var hooks: [String] = []
@@ -57,9 +63,16 @@ extension LuaState {
         temblor_lua_push_plugin_field(state, "defaults")
         let defaults = lua_type(state, -1) == LUA_TNIL ? Value.object(Object()) : try value(at: -1)
         temblor_lua_pop(state, 1)
+        temblor_lua_push_plugin_field(state, "ports")
+        let portsValue = lua_type(state, -1) == LUA_TNIL ? Value.array([]) : try value(at: -1)
+        temblor_lua_pop(state, 1)
+        guard case .array(let portValues) = portsValue, portValues.allSatisfy({ $0.stringValue != nil }) else {
+            throw .runtime("\(file): 'ports' must be a list of port names such as { \"debug\" }")
+        }
         let base = String(file.split(separator: "/").last ?? "plugin")
         let fallback = isDirectory ? String(path.split(separator: "/").last ?? "plugin") : String(base.dropLast(base.hasSuffix(".lua") ? 4 : 0))
-        return LuaPluginInfo(name: declared ?? fallback, hooks: hooks.sorted(), defaults: defaults)
+        return LuaPluginInfo(
+            name: declared ?? fallback, hooks: hooks.sorted(), defaults: defaults, ports: portValues.compactMap(\.stringValue))
     }
 
     private static func isDirectory(_ path: String) -> Bool {

@@ -42,8 +42,12 @@ public final class LuaState {
         try run(LuaSandbox.prelude, name: "sandbox")
     }
 
+    /// Runs once the state is closed: frees what the state's C side pointed to.
+    var afterClose: (() -> Void)?
+
     deinit {
         lua_close(state)
+        afterClose?()
         allocator.deinitialize(count: 1)
         allocator.deallocate()
     }
@@ -84,10 +88,16 @@ public final class LuaState {
     }
 
     /// The error on top of the stack after a failed load or call, as a typed error.
-    func error(status: Int32, during action: String) -> LuaError {
-        let message = temblor_lua_tostring(state, -1).map { String(cString: $0) } ?? "(error object is not a string)"
+    func error(status: Int32, during action: String, on thread: OpaquePointer? = nil) -> LuaError {
+        let thread = thread ?? state
+        // Only a string is read: lua_tolstring would convert a number in place, which may allocate.
+        let message = lua_type(thread, -1) == LUA_TSTRING
+            ? (temblor_lua_tostring(thread, -1).map { String(cString: $0) } ?? "") : "(error object is not a string)"
         if message.hasSuffix(String(cString: temblor_lua_instruction_limit_message)) {
             return .instructionLimit(during: action)
+        }
+        if message.hasSuffix(String(cString: temblor_lua_time_limit_message)) {
+            return .timeLimit(during: action)
         }
         switch status {
         case LUA_ERRSYNTAX: return .syntax(message)

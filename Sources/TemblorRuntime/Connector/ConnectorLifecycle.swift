@@ -6,6 +6,9 @@
 /// Native connectors that need none of this simply do not provide one; Lua connectors map
 /// their plugin's hooks onto it.
 public protocol ConnectorLifecycle: Sendable {
+    /// Which sides the flow runs (a side nothing links to is not started); told before `connect`.
+    /// Connectors whose sides talk to each other (a Lua connector forwarding from `on_event`) need it.
+    func sidesInUse(source: Bool, sink: Bool) async
     /// Establishes what the connector needs; `false` or an error is retried with backoff.
     func connect() async throws -> Bool
     func onStart() async
@@ -20,6 +23,7 @@ public protocol ConnectorLifecycle: Sendable {
 }
 
 extension ConnectorLifecycle {
+    public func sidesInUse(source: Bool, sink: Bool) async {}
     public func connect() async throws -> Bool { true }
     public func onStart() async {}
     public func onPause() async {}

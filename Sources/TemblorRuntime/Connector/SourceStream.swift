@@ -28,13 +28,14 @@ public struct SourceStream {
     }
 
     /// Feeds bytes read from the outside; complete frames become events, sent before returning.
-    public mutating func receive(_ bytes: ArraySlice<UInt8>) async {
+    /// `meta` is merged into the metadata of the events these bytes complete.
+    public mutating func receive(_ bytes: ArraySlice<UInt8>, meta extra: Value = .null) async {
         ingestNs = Event.nowNs()
         outcomes.removeAll(keepingCapacity: true)
         var decoded = outcomes
         outcomes = []
         decoder.decode(bytes, into: &decoded)
-        await take(&decoded)
+        await take(&decoded, meta: extra)
         outcomes = decoded
         await flush()
     }
@@ -96,13 +97,13 @@ public struct SourceStream {
     }
 
     /// Turns outcomes into events, moving each value out of `outcomes` (no copy per event).
-    private mutating func take(_ outcomes: inout [StreamDecoder.Outcome]) async {
+    private mutating func take(_ outcomes: inout [StreamDecoder.Outcome], meta extra: Value = .null) async {
         for index in outcomes.indices {
             var outcome = StreamDecoder.Outcome.value(.null, frame: 0)
             swap(&outcome, &outcomes[index])
             switch consume outcome {
             case .value(let value, _):
-                append(value, meta: .null)
+                append(value, meta: extra)
                 if batch.count >= context.batchSize { await flush() }
             case .failure(let error, let frame, let record, let bytes):
                 let place = record.map { "line \($0)" } ?? "frame \(frame)"

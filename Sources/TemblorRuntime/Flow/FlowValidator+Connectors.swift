@@ -1,4 +1,5 @@
 import TemblorCodecs
+import TemblorLua
 import TemblorValue
 
 extension FlowValidator {
@@ -40,6 +41,8 @@ extension FlowValidator {
                     "lua connector '\(name)' has no 'plugin'; add 'plugin: <file.lua or directory with init.lua>'",
                     at: connector.location
                 ))
+            } else if let problem = checkPlugin(of: connector) {
+                errors.append(problem)
             }
         } else {
             if connector.plugin != nil {
@@ -78,6 +81,29 @@ extension FlowValidator {
             }
         }
         return type
+    }
+
+    /// Loads a lua connector's plugin the way a run would (limits, API version, hooks, config),
+    /// so that `temblor check` reports what would stop it from starting.
+    private func checkPlugin(of connector: ConnectorDefinition) -> FlowError? {
+        let location = connector.keyLocations["plugin"] ?? connector.location
+        let limits: LuaLimits
+        do throws(LuaConfigError) {
+            limits = try LuaLimits(LuaFaultPolicy.resourceLimits(connector.limits))
+            _ = try LuaFaultPolicy(connector.limits)
+        } catch {
+            return FlowError("connector '\(connector.name)': \(error)", at: connector.keyLocations["limits"] ?? location)
+        }
+        let file = location.file
+        let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
+        do {
+            _ = try LuaPlugin(
+                path: LuaLibrary.resolve(connector.plugin ?? "", in: directory), instance: connector.name,
+                config: connector.config, limits: limits, libraryRoots: LuaLibrary.roots)
+        } catch {
+            return FlowError("connector '\(connector.name)': plugin: \(error)", at: location)
+        }
+        return nil
     }
 
     /// Where a configuration key stands: the key itself, else the `config:` key, else the connector.

@@ -123,10 +123,13 @@ public final class FlowRunner: Sendable {
             // Both sides wait for the connector to connect; without lifecycle hooks there is
             // nothing to wait for.
             let connected: Task<Bool, Never>?
+            let sourceRuns = parts.source != nil && !(outlets[definition.name]?[.out] ?? []).isEmpty
+            let sinkRuns = parts.sink != nil && inputs[definition.name] != nil
             if let lifecycle = parts.lifecycle {
                 let strategy = (try? ReconnectStrategy(definition.reconnect)) ?? ReconnectStrategy()
                 let logger = self.logger
                 connected = Task {
+                    await lifecycle.sidesInUse(source: sourceRuns, sink: sinkRuns)
                     guard await lifecycle.connect(retrying: strategy, name: definition.name, logger: logger) else { return false }
                     await lifecycle.onStart()
                     return true
@@ -156,7 +159,7 @@ public final class FlowRunner: Sendable {
             }
             // A source whose output nothing reads is not started (a `stdio` used only as a sink
             // must not consume standard input).
-            if let source = parts.source, !(outlets[definition.name]?[.out] ?? []).isEmpty {
+            if let source = parts.source, sourceRuns {
                 let context = SourceContext(
                     name: definition.name, sourceId: UInt64(index), out: outlet(definition.name, .out),
                     err: outlet(definition.name, .err), codec: spec, router: router, batchSize: batchSize,

@@ -35,7 +35,8 @@ struct RunCommand: AsyncParsableCommand {
         let registry: StatsRegistry? = stats ? StatsRegistry() : nil
         registry?.bootstrapMetricsSystem()
         let runner = FlowRunner(
-            flow: definition, directory: FlowLoader.directory(of: flow), connectors: .standard, operators: .standard)
+            flow: definition, directory: FlowLoader.directory(of: flow), connectors: .standard,
+            operators: FlowLoader.operators(directory: FlowLoader.directory(of: flow)))
         let service = FlowService(runner: runner)
         // A finite flow ends by itself: that ends the group normally.
         let group = ServiceGroup(

@@ -1,0 +1,273 @@
+// The host API of DESIGN §8 on the C side: `ctx`, the `temblor` module, hook calls, the source
+// coroutine and timers.
+//
+// Invariants for everything in this header:
+// - Swift code is reached only through `temblor_lua_host.dispatch`, called from the ctx method
+//   trampoline below. Swift never raises: it returns a status, and the trampoline raises the
+//   error (or yields) after Swift has returned, so no Lua error unwinds a Swift frame.
+// - Swift only reads the Lua stack while dispatching (arguments at indexes 2 and up) and leaves
+//   results in the host structure; pushing them, which may allocate, happens here in C.
+// - Every other function here is a lua_CFunction that Swift calls through lua_pcall (or a
+//   coroutine Swift resumes with lua_resume, which is protected too).
+// - The host structure lives as long as the state; a pointer to it sits in the state's extra
+//   space, set before any coroutine exists, so every coroutine inherits it.
+#ifndef TEMBLOR_CLUA_HOST_H
+#define TEMBLOR_CLUA_HOST_H
+
+#include "shim.h"
+
+enum {
+    TEMBLOR_OP_EMIT = 1, TEMBLOR_OP_EMIT_RAW, TEMBLOR_OP_LOG, TEMBLOR_OP_SLEEP, TEMBLOR_OP_EVERY,
+    TEMBLOR_OP_RUNNING, TEMBLOR_OP_NOW, TEMBLOR_OP_METRIC
+};
+enum { TEMBLOR_HOST_RETURN = 0, TEMBLOR_HOST_RAISE = 1, TEMBLOR_HOST_YIELD = 2 };
+enum { TEMBLOR_RESULT_NONE = 0, TEMBLOR_RESULT_BOOLEAN, TEMBLOR_RESULT_INTEGER, TEMBLOR_RESULT_NUMBER };
+
+typedef struct temblor_lua_host {
+    void *owner;
+    /* Handles one ctx method; `L` is the calling thread (the source coroutine or the main one). */
+    int (*dispatch)(void *owner, lua_State *L, int op);
+    int result_kind;
+    long long result_integer;
+    double result_number;
+    /* EVERY: the id under which the trampoline stored the timer's function. */
+    long long argument;
+    char message[1024];
+} temblor_lua_host;
+
+static const char *const temblor_lua_ctx_key = "temblor.ctx";
+static const char *const temblor_lua_timers_key = "temblor.timers";
+static const char *const temblor_lua_source_key = "temblor.source";
+
+static inline temblor_lua_host *temblor_lua_get_host(lua_State *L) {
+    return *(temblor_lua_host **)lua_getextraspace(L);
+}
+static inline void temblor_lua_set_host(lua_State *L, temblor_lua_host *host) {
+    *(temblor_lua_host **)lua_getextraspace(L) = host;
+}
+
+/* The wall-clock watchdog's hook: like the instruction budget's, it re-arms itself so that a
+ * script's pcall cannot swallow it. Set from another thread with lua_sethook, which Lua allows
+ * asynchronously (lua.c does the same from a signal handler). */
+static const char *const temblor_lua_time_limit_message = "time limit exceeded";
+
+static inline void temblor_lua_time_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    lua_sethook(L, temblor_lua_time_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "%s", temblor_lua_time_limit_message);
+}
+
+static inline void temblor_lua_interrupt(lua_State *L) {
+    lua_sethook(L, temblor_lua_time_hook, LUA_MASKCOUNT, 1);
+}
+
+/* ---- ctx methods ------------------------------------------------------------------------- */
+
+static inline int temblor_lua_ctx_method(lua_State *L) {
+    int op = (int)lua_tointeger(L, lua_upvalueindex(1));
+    const char *name = lua_tostring(L, lua_upvalueindex(2));
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    int isContext = lua_rawequal(L, 1, -1);
+    lua_pop(L, 1);
+    if (!isContext) return luaL_error(L, "ctx:%s must be called on ctx with a colon: ctx:%s(...)", name, name);
+    if (op == TEMBLOR_OP_EVERY) {
+        luaL_checkinteger(L, 2);
+        luaL_checktype(L, 3, LUA_TFUNCTION);
+        lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_timers_key);
+        lua_Integer id = (lua_Integer)lua_rawlen(L, -1) + 1;
+        lua_pushvalue(L, 3);
+        lua_rawseti(L, -2, id);
+        lua_pop(L, 1);
+        host->argument = id;
+    }
+    host->result_kind = TEMBLOR_RESULT_NONE;
+    host->message[0] = '\0';
+    int status = host->dispatch(host->owner, L, op);
+    if (status == TEMBLOR_HOST_RAISE) return luaL_error(L, "ctx:%s: %s", name, host->message);
+    if (status == TEMBLOR_HOST_YIELD) return lua_yield(L, 0);
+    switch (host->result_kind) {
+    case TEMBLOR_RESULT_BOOLEAN: lua_pushboolean(L, host->result_integer != 0); return 1;
+    case TEMBLOR_RESULT_INTEGER: lua_pushinteger(L, (lua_Integer)host->result_integer); return 1;
+    case TEMBLOR_RESULT_NUMBER: lua_pushnumber(L, host->result_number); return 1;
+    default: return 0;
+    }
+}
+
+/* lua_CFunction: arg 1 the config, arg 2 the state carried over (a table, or anything else for
+ * a fresh one). Builds `ctx` and the timer table, both kept in the registry. */
+static inline int temblor_lua_make_ctx(lua_State *L) {
+    static const struct { const char *name; int op; } methods[] = {
+        { "emit", TEMBLOR_OP_EMIT }, { "emit_raw", TEMBLOR_OP_EMIT_RAW }, { "log", TEMBLOR_OP_LOG },
+        { "sleep", TEMBLOR_OP_SLEEP }, { "every", TEMBLOR_OP_EVERY }, { "running", TEMBLOR_OP_RUNNING },
+        { "now", TEMBLOR_OP_NOW }, { "metric", TEMBLOR_OP_METRIC }, { NULL, 0 }
+    };
+    lua_settop(L, 2);
+    lua_newtable(L);                                    /* 3: ctx */
+    lua_pushvalue(L, 1);
+    lua_setfield(L, 3, "config");
+    if (!lua_istable(L, 2)) { lua_newtable(L); lua_replace(L, 2); }
+    lua_pushvalue(L, 2);
+    lua_setfield(L, 3, "state");
+    lua_newtable(L);                                    /* 4: its metatable */
+    lua_newtable(L);                                    /* 5: the methods */
+    for (int i = 0; methods[i].name; i++) {
+        lua_pushinteger(L, methods[i].op);
+        lua_pushstring(L, methods[i].name);
+        lua_pushcclosure(L, temblor_lua_ctx_method, 2);
+        lua_setfield(L, 5, methods[i].name);
+    }
+    lua_setfield(L, 4, "__index");
+    lua_pushstring(L, "temblor.ctx");
+    lua_setfield(L, 4, "__metatable");
+    lua_setmetatable(L, 3);
+    lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_timers_key);
+    return 0;
+}
+
+/* lua_CFunction: returns ctx.state, what a restarted state starts from. */
+static inline int temblor_lua_get_ctx_state(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    lua_getfield(L, -1, "state");
+    return 1;
+}
+
+/* ---- Hooks ------------------------------------------------------------------------------- */
+
+static const char *const temblor_lua_hook_names[] = {
+    "connect", "on_start", "on_pause", "on_resume", "on_drain", "on_stop", "on_event", "on_reload", NULL
+};
+
+/* lua_CFunction: arg 1 the hook's index in temblor_lua_hook_names, args 2... its arguments after
+ * ctx. Returns the hook's first two results (nothing when the plugin lacks the hook). */
+static inline int temblor_lua_call_hook(lua_State *L) {
+    int hook = (int)lua_tointeger(L, 1);
+    int nargs = lua_gettop(L) - 1;
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
+    lua_getfield(L, -1, temblor_lua_hook_names[hook]);
+    if (!lua_isfunction(L, -1)) return 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    luaL_checkstack(L, nargs, "too many hook arguments");
+    for (int i = 2; i <= nargs + 1; i++) lua_pushvalue(L, i);
+    lua_call(L, nargs + 1, 2);
+    return 2;
+}
+
+/* lua_CFunction: args 1-2 the event's tape and strings, 3-4 its metadata's; calls
+ * on_event(ctx, event, meta) and returns its first two results. One protected call per event. */
+static inline int temblor_lua_deliver(lua_State *L) {
+    const temblor_lua_item *payload = (const temblor_lua_item *)lua_touserdata(L, 1);
+    const char *payloadStrings = (const char *)lua_touserdata(L, 2);
+    const temblor_lua_item *meta = (const temblor_lua_item *)lua_touserdata(L, 3);
+    const char *metaStrings = (const char *)lua_touserdata(L, 4);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
+    lua_getfield(L, -1, "on_event");
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    temblor_lua_push_item(L, payload, payloadStrings);
+    temblor_lua_push_item(L, meta, metaStrings);
+    lua_call(L, 3, 2);
+    return 2;
+}
+
+/* ---- The source coroutine and timers ------------------------------------------------------ */
+
+/* lua_CFunction: makes the coroutine that runs plugin.source(ctx), anchors it in the registry
+ * and returns it; Swift resumes it with lua_resume and one argument already in place. */
+static inline int temblor_lua_start_source(lua_State *L) {
+    lua_State *co = lua_newthread(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_source_key);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
+    lua_getfield(L, -1, "source");
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    lua_xmove(L, co, 2);
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* lua_CFunction: drops the source coroutine, so that it can be collected. */
+static inline int temblor_lua_end_source(lua_State *L) {
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_source_key);
+    return 0;
+}
+
+/* lua_CFunction: arg 1 a timer id; calls the function ctx:every stored under it with ctx. */
+static inline int temblor_lua_fire_timer(lua_State *L) {
+    lua_Integer id = lua_tointeger(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_timers_key);
+    lua_rawgeti(L, -1, id);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+/* ---- The `temblor` module ----------------------------------------------------------------- */
+
+static inline int temblor_lua_mark_table(lua_State *L, const char *meta, const char *what) {
+    if (lua_isnoneornil(L, 1)) { lua_settop(L, 0); lua_newtable(L); }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    if (lua_getmetatable(L, 1)) {
+        luaL_getmetatable(L, temblor_lua_array_meta);
+        luaL_getmetatable(L, temblor_lua_object_meta);
+        int ours = lua_rawequal(L, -3, -2) || lua_rawequal(L, -3, -1);
+        lua_pop(L, 3);
+        if (!ours) return luaL_error(L, "temblor.%s: the table already has a metatable of its own", what);
+    }
+    luaL_setmetatable(L, meta);
+    return 1;
+}
+static inline int temblor_lua_module_array(lua_State *L) { return temblor_lua_mark_table(L, temblor_lua_array_meta, "array"); }
+static inline int temblor_lua_module_object(lua_State *L) { return temblor_lua_mark_table(L, temblor_lua_object_meta, "object"); }
+
+static inline int temblor_lua_module_bytes(lua_State *L) {
+    size_t length;
+    const char *text = luaL_checklstring(L, 1, &length);
+    void *box = lua_newuserdatauv(L, length, 0);
+    if (length > 0) memcpy(box, text, length);
+    luaL_setmetatable(L, temblor_lua_bytes_meta);
+    return 1;
+}
+
+/* bytes: tostring gives the raw string, # the length. */
+static inline int temblor_lua_bytes_tostring(lua_State *L) {
+    void *box = luaL_checkudata(L, 1, temblor_lua_bytes_meta);
+    lua_pushlstring(L, (const char *)box, lua_rawlen(L, 1));
+    return 1;
+}
+static inline int temblor_lua_bytes_len(lua_State *L) {
+    luaL_checkudata(L, 1, temblor_lua_bytes_meta);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+    return 1;
+}
+static inline int temblor_lua_bytes_eq(lua_State *L) {
+    size_t a = lua_rawlen(L, 1), b = lua_rawlen(L, 2);
+    void *x = luaL_testudata(L, 1, temblor_lua_bytes_meta), *y = luaL_testudata(L, 2, temblor_lua_bytes_meta);
+    lua_pushboolean(L, x != NULL && y != NULL && a == b && (a == 0 || memcmp(x, y, a) == 0));
+    return 1;
+}
+
+/* lua_CFunction: builds the `temblor` module (global `temblor`, also what require("temblor")
+ * returns) and the metamethods of bytes values. */
+static inline int temblor_lua_install_module(lua_State *L) {
+    luaL_getmetatable(L, temblor_lua_bytes_meta);
+    lua_pushcfunction(L, temblor_lua_bytes_tostring); lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, temblor_lua_bytes_len); lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, temblor_lua_bytes_eq); lua_setfield(L, -2, "__eq");
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_null_key); lua_setfield(L, -2, "null");
+    lua_pushcfunction(L, temblor_lua_module_array); lua_setfield(L, -2, "array");
+    lua_pushcfunction(L, temblor_lua_module_object); lua_setfield(L, -2, "object");
+    lua_pushcfunction(L, temblor_lua_module_bytes); lua_setfield(L, -2, "bytes");
+    lua_pushinteger(L, 1); lua_setfield(L, -2, "api");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_module_key);
+    lua_setglobal(L, "temblor");
+    return 0;
+}
+
+#endif

@@ -1,0 +1,222 @@
+// Invariants of this file (the host side of DESIGN §8's plugin API):
+// - Every call into Lua is a lua_pcall of a C function from CLua/host.h, or a lua_resume of the
+//   source coroutine; both are protected, so no Lua error unwinds a Swift frame.
+// - Each such call runs with the instruction budget armed on the Lua thread it runs on and is
+//   watched by the wall-clock watchdog; both are disarmed once it returned.
+// - The host structure the C side reaches Swift through outlives the state: `deinit` closes the
+//   state first (through `lua`) and frees the structure after.
+// - Every method leaves the main thread's stack as it found it.
+import CLua
+import CoreMetrics
+import Logging
+import TemblorValue
+
+/// One instance of a Lua plugin in its own sandboxed state: the hooks, the event handler, the
+/// source coroutine and the timers of a Lua connector or pipeline operator. Not thread-safe:
+/// its owner runs it on one serial executor.
+public final class LuaPlugin {
+    /// What the plugin file declares.
+    public let info: LuaPluginInfo
+    /// The connector or operator instance's name, for logs and metrics.
+    public let instance: String
+    public let limits: LuaLimits
+    /// The `config` the plugin sees: the flow's over the plugin's defaults.
+    public let config: Value
+    /// What `ctx:running()` answers; the owner clears it when the flow stops.
+    public var isRunning = true
+    /// The source coroutine yields after emitting this many events, so they travel as a batch.
+    public var emitBatch = 256
+    /// What the plugin emitted since the owner last took it.
+    public var emissions: [LuaEmission] = []
+    /// The functions registered with `ctx:every`.
+    public internal(set) var timers: [LuaTimer] = []
+
+    let lua: LuaState
+    let host: UnsafeMutablePointer<temblor_lua_host>
+    let logger: Logger
+    var sleepRequest: Int?
+    var gauges: [String: Gauge] = [:]
+    private var source: OpaquePointer?
+    private var payloadTape = LuaTape()
+    private var metaTape = LuaTape()
+
+    /// Emissions one callback may leave unsent when it cannot yield (on_event, timers).
+    static let maxPendingEmissions = 100_000
+
+    /// Loads the plugin at `path` into a fresh state, with `config` merged over its defaults and
+    /// `ctx.state` starting from `state` (what a previous instance left, `null` for a new one).
+    public init(
+        path: String, instance: String, config: Value = .null, state: Value = .null, limits: LuaLimits = LuaLimits(),
+        libraryRoots: [String] = [], logger: Logger? = nil
+    ) throws(LuaError) {
+        self.instance = instance
+        self.limits = limits
+        self.logger = logger ?? Logger(label: "temblor.lua.\(instance)")
+        lua = try LuaState(memoryLimit: limits.memory)
+        host = .allocate(capacity: 1)
+        host.initialize(to: temblor_lua_host())
+        host.pointee.dispatch = LuaPlugin.dispatch
+        temblor_lua_set_host(lua.state, host)
+        lua.afterClose = { [host] in host.deallocate() }
+        temblor_lua_push_cfunction(lua.state, temblor_lua_install_module)
+        guard temblor_lua_pcall(lua.state, 0, 0, 0) == LUA_OK else {
+            temblor_lua_pop(lua.state, 1)
+            throw .outOfMemory(during: "installing the temblor module")
+        }
+        info = try lua.loadPlugin(at: path, libraryRoots: libraryRoots, instructionLimit: limits.instructions)
+        self.config = config.isNull ? info.defaults : config.merged(over: info.defaults)
+        host.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
+        let top = lua_gettop(lua.state)
+        defer { lua_settop(lua.state, top) }
+        temblor_lua_push_cfunction(lua.state, temblor_lua_make_ctx)
+        try lua.push(self.config)
+        try lua.push(state)
+        guard temblor_lua_pcall(lua.state, 2, 0, 0) == LUA_OK else { throw .outOfMemory(during: "building ctx") }
+    }
+
+    deinit {
+        // From here on ctx methods refuse to run; the structure itself is freed by the state
+        // once closed (see `init`).
+        host.pointee.owner = nil
+    }
+
+    /// Bytes the state uses now.
+    public var memoryInUse: Int { lua.memoryInUse }
+
+    /// Whether the plugin defines `hook`.
+    public func has(_ hook: LuaHook) -> Bool { info.hooks.contains(hook.description) }
+
+    /// Whether the plugin has a source side (`source`) and a sink side (`on_event`).
+    public var hasSource: Bool { info.hooks.contains("source") }
+    public var hasSink: Bool { info.hooks.contains("on_event") }
+
+    /// Calls `hook(ctx, arguments...)`, returning its first result (`null` when the plugin does
+    /// not define it or returned nothing).
+    @discardableResult
+    public func call(_ hook: LuaHook, _ arguments: [Value] = []) throws(LuaError) -> Value {
+        guard has(hook) else { return .null }
+        let state = lua.state
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        guard lua_checkstack(state, Int32(arguments.count) + 4) != 0 else { throw .outOfMemory(during: "calling \(hook)") }
+        temblor_lua_push_cfunction(state, temblor_lua_call_hook)
+        lua_pushinteger(state, lua_Integer(hook.rawValue))
+        for argument in arguments { try lua.push(argument) }
+        try protectedCall(arguments: Int32(arguments.count) + 1, results: 2, during: hook.description)
+        return lua_type(state, -2) == LUA_TNIL ? .null : try lua.value(at: -2)
+    }
+
+    /// Calls `on_event(ctx, event, meta)` and returns what it returned.
+    public func deliver(_ payload: Value, meta: Value) throws(LuaError) -> LuaEventResult {
+        let state = lua.state
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        payloadTape.removeAll()
+        payloadTape.append(payload)
+        metaTape.removeAll()
+        metaTape.append(meta)
+        guard lua_checkstack(state, 8) != 0 else { throw .outOfMemory(during: "calling on_event") }
+        temblor_lua_push_cfunction(state, temblor_lua_deliver)
+        let status: Int32 = payloadTape.withPointers { items, strings in
+            metaTape.withPointers { metaItems, metaStrings in
+                lua_pushlightuserdata(state, items)
+                lua_pushlightuserdata(state, strings)
+                lua_pushlightuserdata(state, metaItems)
+                lua_pushlightuserdata(state, metaStrings)
+                return armedCall(arguments: 4, results: 2)
+            }
+        }
+        guard status == LUA_OK else { throw lua.error(status: status, during: "on_event") }
+        var result = LuaEventResult()
+        if lua_type(state, -2) != LUA_TNIL { result.value = try lua.value(at: -2) }
+        if lua_type(state, -1) == LUA_TSTRING, case .string(let port) = try lua.value(at: -1) { result.port = port }
+        return result
+    }
+
+    /// Makes the coroutine that runs `source(ctx)`; `resumeSource` runs it.
+    public func startSource() throws(LuaError) {
+        let state = lua.state
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        temblor_lua_push_cfunction(state, temblor_lua_start_source)
+        guard temblor_lua_pcall(state, 0, 1, 0) == LUA_OK, let thread = lua_tothread(state, -1) else {
+            throw .outOfMemory(during: "starting the source coroutine")
+        }
+        source = thread
+    }
+
+    /// Runs the source coroutine until it emits a batch, sleeps, returns or fails.
+    public func resumeSource() -> LuaSourceStep {
+        guard let thread = source else { return .finished }
+        sleepRequest = nil
+        // The first resume passes ctx (already on the coroutine's stack after `source`).
+        let arguments: Int32 = lua_status(thread) == LUA_OK && lua_gettop(thread) == 2 ? 1 : 0
+        var results: Int32 = 0
+        temblor_lua_set_instruction_limit(thread, Int32(clamping: limits.instructions))
+        let token = LuaWatchdog.shared.begin(thread, milliseconds: limits.timeMs)
+        let status = lua_resume(thread, lua.state, arguments, &results)
+        LuaWatchdog.shared.end(token)
+        temblor_lua_set_instruction_limit(thread, 0)
+        switch status {
+        case LUA_YIELD:
+            temblor_lua_pop(thread, results)
+            if let milliseconds = sleepRequest { return .sleep(milliseconds: milliseconds) }
+            return .emitted
+        case LUA_OK:
+            endSource()
+            return .finished
+        default:
+            let error = lua.error(status: status, during: "source", on: thread)
+            endSource()
+            return .failed(error)
+        }
+    }
+
+    private func endSource() {
+        source = nil
+        temblor_lua_push_cfunction(lua.state, temblor_lua_end_source)
+        if temblor_lua_pcall(lua.state, 0, 0, 0) != LUA_OK { temblor_lua_pop(lua.state, 1) }
+    }
+
+    /// Calls the function registered with `ctx:every` under `id`.
+    public func fireTimer(_ id: Int) throws(LuaError) {
+        let state = lua.state
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        temblor_lua_push_cfunction(state, temblor_lua_fire_timer)
+        lua_pushinteger(state, lua_Integer(id))
+        try protectedCall(arguments: 1, results: 0, during: "a ctx:every function")
+    }
+
+    /// `ctx.state` as a value, to carry into the next instance; `nil` when it holds something
+    /// that has no value form (a function), which is logged.
+    public func savedState() -> Value? {
+        let state = lua.state
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        temblor_lua_push_cfunction(state, temblor_lua_get_ctx_state)
+        guard temblor_lua_pcall(state, 0, 1, 0) == LUA_OK else { return nil }
+        do {
+            return try lua.value(at: -1)
+        } catch {
+            logger.warning("\(instance): ctx.state cannot be carried over: \(error)")
+            return nil
+        }
+    }
+
+    /// Runs the C function and arguments on the stack with the limits armed, throwing Lua's error.
+    private func protectedCall(arguments: Int32, results: Int32, during action: String) throws(LuaError) {
+        let status = armedCall(arguments: arguments, results: results)
+        guard status == LUA_OK else { throw lua.error(status: status, during: action) }
+    }
+
+    private func armedCall(arguments: Int32, results: Int32) -> Int32 {
+        let state = lua.state
+        temblor_lua_set_instruction_limit(state, Int32(clamping: limits.instructions))
+        let token = LuaWatchdog.shared.begin(state, milliseconds: limits.timeMs)
+        let status = temblor_lua_pcall(state, arguments, results, 0)
+        LuaWatchdog.shared.end(token)
+        temblor_lua_set_instruction_limit(state, 0)
+        return status
+    }
+}

@@ -1,0 +1,6 @@
+/// A function registered with `ctx:every(ms, fn)`: the host calls it every `intervalMs`.
+public struct LuaTimer: Sendable, Equatable {
+    /// What `LuaPlugin.fireTimer` takes to call it.
+    public var id: Int
+    public var intervalMs: Int
+}

@@ -1,0 +1,320 @@
+import CoreMetrics
+import Logging
+import TemblorLua
+import TemblorValue
+
+/// One Lua connector instance: owns the plugin's state on its own serial executor (this actor),
+/// so its source side, sink side and hooks never touch the state at the same time. It contains
+/// the plugin's faults: an error fails the event at hand and is logged and counted; repeated
+/// errors or a limit restart the state with exponential backoff, carrying `ctx.state` over; a
+/// plugin that keeps failing is stopped, and its events fail from then on.
+actor LuaInstance {
+    let name: String
+    let path: String
+    let config: Value
+    let limits: LuaLimits
+    let libraryRoots: [String]
+    let policy: LuaFaultPolicy
+    let logger: Logger
+    let batchSize: Int
+    private let errorCounter: Counter
+
+    private var plugin: LuaPlugin?
+    /// `ctx.state` as the last instance left it, for the next one.
+    private var carriedState: Value = .null
+    private var consecutiveErrors = 0
+    private var successesSinceRestart = 0
+    private var restarts = 0
+    private var backoffMs: Int
+    private var restartAt: ContinuousClock.Instant?
+    private(set) var isStopped = false
+    private var isStopping = false
+    /// The hooks and sides the plugin declares, known once it loaded.
+    private(set) var info: LuaPluginInfo?
+    private var nextTimerDue: [Int: ContinuousClock.Instant] = [:]
+
+    /// Which sides the flow runs; on_event's emissions need the source side's context.
+    private(set) var sourceInUse = true
+    private(set) var sinkInUse = true
+    private(set) var sourceContext: SourceContext?
+    private var sourceContextWaiters: [CheckedContinuation<SourceContext?, Never>] = []
+    private var sinkFinished = false
+    private var sinkWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(
+        name: String, path: String, config: Value, limits: LuaLimits, libraryRoots: [String], policy: LuaFaultPolicy,
+        batchSize: Int = 256, logger: Logger
+    ) {
+        self.name = name
+        self.path = path
+        self.config = config
+        self.limits = limits
+        self.libraryRoots = libraryRoots
+        self.policy = policy
+        self.batchSize = batchSize
+        self.logger = logger
+        backoffMs = policy.initialBackoffMs
+        errorCounter = Counter(label: "temblor_lua_errors_total", dimensions: [("connector", name)])
+    }
+
+    // MARK: - The state
+
+    /// The running plugin, loading a fresh state when there is none. Throws when the plugin is
+    /// stopped, or waiting out its backoff (`LuaFault.restarting`).
+    func loaded() throws(LuaFault) -> LuaPlugin {
+        if let plugin { return plugin }
+        if isStopped { throw .stopped(name: name) }
+        if let restartAt, ContinuousClock.now < restartAt { throw .restarting(until: restartAt) }
+        let fresh: LuaPlugin
+        do {
+            fresh = try LuaPlugin(
+                path: path, instance: name, config: config, state: carriedState, limits: limits, libraryRoots: libraryRoots,
+                logger: logger)
+        } catch {
+            record(error, in: "loading the plugin")
+            throw .failed(error)
+        }
+        fresh.emitBatch = batchSize
+        fresh.isRunning = !isStopping
+        info = fresh.info
+        nextTimerDue = [:]
+        if restarts > 0 {
+            // A restarted state connects and starts again, as a fresh connector would.
+            do throws(LuaError) {
+                let connected = try fresh.call(.connect)
+                if fresh.has(.connect), connected == .bool(false) || connected.isNull {
+                    throw LuaError.runtime("connect returned \(connected)")
+                }
+                try fresh.call(.onStart)
+            } catch {
+                record(error, in: "restarting")
+                throw .failed(error)
+            }
+        }
+        plugin = fresh
+        return fresh
+    }
+
+    /// Counts an error of the plugin and restarts or stops it by the fault policy.
+    private func record(_ error: LuaError, in hook: String) {
+        errorCounter.increment()
+        logger.error("connector \(name): plugin \(info?.name ?? path): \(hook): \(error)")
+        consecutiveErrors += 1
+        successesSinceRestart = 0
+        guard plugin == nil || error.isLimit || consecutiveErrors >= policy.maxConsecutiveErrors else { return }
+        if let plugin, let saved = plugin.savedState() { carriedState = saved }
+        plugin = nil
+        restarts += 1
+        consecutiveErrors = 0
+        if restarts > policy.maxRestarts {
+            isStopped = true
+            logger.error("connector \(name): plugin stopped after \(policy.maxRestarts) restarts; its events fail from now on")
+            return
+        }
+        restartAt = ContinuousClock.now + .milliseconds(backoffMs)
+        logger.warning("connector \(name): restarting the plugin's state in \(backoffMs) ms (restart \(restarts) of at most \(policy.maxRestarts))")
+        backoffMs = min(backoffMs * 2, policy.maxBackoffMs)
+    }
+
+    private func succeeded() {
+        consecutiveErrors = 0
+        successesSinceRestart += 1
+        if successesSinceRestart >= policy.successesToForgive, restarts > 0 {
+            restarts = 0
+            backoffMs = policy.initialBackoffMs
+        }
+    }
+
+    /// How long a caller should wait before the state can be used again, `nil` when it can now.
+    func restartDelay() -> Duration? {
+        guard plugin == nil, !isStopped, let restartAt else { return nil }
+        let delay = restartAt - ContinuousClock.now
+        return delay > .zero ? delay : nil
+    }
+
+    // MARK: - Lifecycle hooks
+
+    func setSides(source: Bool, sink: Bool) {
+        sourceInUse = source
+        sinkInUse = sink
+        if !sink { finishSink() }
+        if !source { attach(nil) }
+    }
+
+    /// Loads the plugin and calls its `connect`: `false`, `nil` from a defined hook, or an error
+    /// is retried by the runner.
+    func connect() throws -> Bool {
+        let plugin = try loaded()
+        guard plugin.has(.connect) else { return true }
+        do {
+            let result = try plugin.call(.connect)
+            return result != .bool(false) && !result.isNull
+        } catch {
+            record(error, in: "connect")
+            throw error
+        }
+    }
+
+    func call(_ hook: LuaHook) {
+        if hook == .onStop { isStopping = true }
+        guard let plugin = try? loaded(), plugin.has(hook) else { return }
+        if hook == .onStop { plugin.isRunning = false }
+        do {
+            try plugin.call(hook)
+            succeeded()
+        } catch {
+            record(error, in: hook.description)
+        }
+    }
+
+    // MARK: - The source side
+
+    /// The source side's context, once it runs; `nil` when the flow does not run the source side.
+    func attach(_ context: SourceContext?) {
+        sourceContext = context
+        for waiter in sourceContextWaiters { waiter.resume(returning: context) }
+        sourceContextWaiters = []
+    }
+
+    /// Waits until the source side attached (or is known not to run).
+    func awaitSourceContext() async -> SourceContext? {
+        if let sourceContext { return sourceContext }
+        if !sourceInUse { return nil }
+        return await withCheckedContinuation { sourceContextWaiters.append($0) }
+    }
+
+    /// The flow is stopping: `ctx:running()` answers false from now on.
+    func stopRunning() {
+        isStopping = true
+        plugin?.isRunning = false
+    }
+
+    /// Starts the source coroutine of the current state.
+    func startSource() throws(LuaFault) {
+        let plugin = try loaded()
+        guard plugin.hasSource else { return }
+        do {
+            try plugin.startSource()
+        } catch {
+            record(error, in: "source")
+            throw .failed(error)
+        }
+    }
+
+    /// Resumes the source coroutine and takes what it emitted.
+    func resumeSource() -> (step: LuaSourceStep, emissions: [LuaEmission]) {
+        guard let plugin else { return (.failed(.runtime("the state was restarted")), []) }
+        let step = plugin.resumeSource()
+        let emissions = plugin.emissions
+        plugin.emissions = []
+        switch step {
+        case .failed(let error): record(error, in: "source")
+        case .emitted, .sleep: succeeded()
+        case .finished: break
+        }
+        return (step, emissions)
+    }
+
+    /// Calls the timers that are due and returns what they emitted and when the next one is.
+    func fireDueTimers() -> (emissions: [LuaEmission], next: ContinuousClock.Instant?) {
+        guard let plugin, !plugin.timers.isEmpty else { return ([], nil) }
+        let now = ContinuousClock.now
+        var emissions: [LuaEmission] = []
+        for timer in plugin.timers {
+            let due = nextTimerDue[timer.id] ?? now + .milliseconds(timer.intervalMs)
+            guard due <= now else {
+                nextTimerDue[timer.id] = due
+                continue
+            }
+            nextTimerDue[timer.id] = due + .milliseconds(timer.intervalMs) < now ? now + .milliseconds(timer.intervalMs) : due + .milliseconds(timer.intervalMs)
+            do {
+                try plugin.fireTimer(timer.id)
+                succeeded()
+                emissions += plugin.emissions
+            } catch {
+                record(error, in: "ctx:every function")
+            }
+            plugin.emissions = []
+            if self.plugin !== plugin { return (emissions, nil) }
+        }
+        return (emissions, nextTimerDue.values.min())
+    }
+
+    /// Whether the current state has timers to drive.
+    var hasTimers: Bool { !(plugin?.timers.isEmpty ?? true) }
+
+    // MARK: - The sink side
+
+    /// Runs `on_event` for `events` in order, from `start`. Stops early (returning where) when
+    /// the state restarts, so that the caller waits out the backoff instead of failing events.
+    func deliver(_ events: [Event], from start: Int) -> LuaDelivery {
+        var delivery = LuaDelivery(next: events.count)
+        var index = start
+        while index < events.count {
+            let plugin: LuaPlugin
+            do {
+                plugin = try loaded()
+            } catch {
+                if case .restarting = error {
+                    delivery.next = index
+                    return delivery
+                }
+                delivery.failed += events[index...]
+                delivery.reason = "\(error)"
+                return delivery
+            }
+            let event = events[index]
+            do {
+                _ = try plugin.deliver(event.payload, meta: event.meta)
+                delivery.acked.append(event)
+                delivery.emissions += plugin.emissions
+                succeeded()
+            } catch {
+                delivery.failed.append(event)
+                delivery.reason = "on_event: \(error)"
+                record(error, in: "on_event")
+            }
+            plugin.emissions = []
+            index += 1
+        }
+        return delivery
+    }
+
+    /// The sink side ended (or does not run): the source side may end too.
+    func finishSink() {
+        sinkFinished = true
+        for waiter in sinkWaiters { waiter.resume() }
+        sinkWaiters = []
+    }
+
+    /// Waits until the sink side ended, so that what `on_event` forwards still has a way out.
+    func awaitSinkFinished() async {
+        if sinkFinished { return }
+        await withCheckedContinuation { sinkWaiters.append($0) }
+    }
+}
+
+/// What one call of `LuaInstance.deliver` did with a batch.
+struct LuaDelivery: Sendable {
+    var acked: [Event] = []
+    var failed: [Event] = []
+    var reason = ""
+    var emissions: [LuaEmission] = []
+    /// Where the caller goes on after waiting out a restart; `events.count` when done.
+    var next: Int
+}
+
+/// Why a plugin could not take a call.
+enum LuaFault: Error, CustomStringConvertible {
+    case stopped(name: String)
+    case restarting(until: ContinuousClock.Instant)
+    case failed(LuaError)
+
+    var description: String {
+        switch self {
+        case .stopped(let name): "the plugin of connector \(name) was stopped after repeated faults"
+        case .restarting: "the plugin is restarting"
+        case .failed(let error): "\(error)"
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import TemblorLua
+
+/// The sink side of a Lua connector: calls `on_event` for each event (returning normally acks
+/// it, an error fails it back to its source) and forwards what `on_event` emits through the
+/// connector's source side.
+struct LuaSink: Sink {
+    let instance: LuaInstance
+    let name: String
+
+    func run(_ input: SinkInput, _ context: SinkContext) async throws {
+        var forward: SourceStream?
+        var noOutlet = false
+        while let batch = await input.next() {
+            var start = 0
+            while start < batch.count {
+                var delivery = await instance.deliver(batch, from: start)
+                if !delivery.emissions.isEmpty {
+                    if forward == nil && !noOutlet {
+                        if let source = await instance.awaitSourceContext() {
+                            forward = try? source.openStream()
+                        }
+                        noOutlet = forward == nil
+                    }
+                    if forward != nil {
+                        await forward!.send(delivery.emissions)
+                        await forward!.flush()
+                    } else {
+                        // Forwarded events with nowhere to go would be lost: the events fail instead.
+                        context.fail(delivery.acked, reason: "on_event emitted events, but nothing is linked from \(name)'s out port")
+                        delivery.acked = []
+                    }
+                }
+                if !delivery.acked.isEmpty { context.ack(delivery.acked) }
+                if !delivery.failed.isEmpty { context.fail(delivery.failed, reason: delivery.reason) }
+                start = delivery.next
+                if start < batch.count, let delay = await instance.restartDelay() {
+                    // The state restarts: the rest of the batch waits rather than failing.
+                    try? await Task.sleep(for: delay)
+                }
+            }
+        }
+        await forward?.end()
+        await instance.finishSink()
+    }
+}
