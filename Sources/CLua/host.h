@@ -106,7 +106,10 @@ static inline int temblor_lua_make_ctx(lua_State *L) {
     lua_newtable(L);                                    /* 3: ctx */
     lua_pushvalue(L, 1);
     lua_setfield(L, 3, "config");
-    if (!lua_istable(L, 2)) { lua_newtable(L); lua_replace(L, 2); }
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_null_key);
+    int isNull = lua_rawequal(L, 2, -1);
+    lua_pop(L, 1);
+    if (!lua_istable(L, 2) || isNull) { lua_newtable(L); lua_replace(L, 2); }
     lua_pushvalue(L, 2);
     lua_setfield(L, 3, "state");
     lua_newtable(L);                                    /* 4: its metatable */
@@ -250,6 +253,11 @@ static inline int temblor_lua_bytes_eq(lua_State *L) {
     return 1;
 }
 
+/* temblor.null is shared by every value of the state: it holds no fields. */
+static inline int temblor_lua_null_newindex(lua_State *L) {
+    return luaL_error(L, "temblor.null cannot hold fields (is a field you index null?)");
+}
+
 /* lua_CFunction: builds the `temblor` module (global `temblor`, also what require("temblor")
  * returns) and the metamethods of bytes values. */
 static inline int temblor_lua_install_module(lua_State *L) {
@@ -257,6 +265,9 @@ static inline int temblor_lua_install_module(lua_State *L) {
     lua_pushcfunction(L, temblor_lua_bytes_tostring); lua_setfield(L, -2, "__tostring");
     lua_pushcfunction(L, temblor_lua_bytes_len); lua_setfield(L, -2, "__len");
     lua_pushcfunction(L, temblor_lua_bytes_eq); lua_setfield(L, -2, "__eq");
+    lua_pop(L, 1);
+    luaL_getmetatable(L, "temblor.nullmeta");
+    lua_pushcfunction(L, temblor_lua_null_newindex); lua_setfield(L, -2, "__newindex");
     lua_pop(L, 1);
     lua_newtable(L);
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_null_key); lua_setfield(L, -2, "null");
