@@ -247,7 +247,7 @@ actor LuaInstance {
 
     /// Runs `on_event` for `events` in order, from `start`. Stops early (returning where) when
     /// the state restarts, so that the caller waits out the backoff instead of failing events.
-    func deliver(_ events: [Event], from start: Int) -> LuaDelivery {
+    func deliver(_ events: [Event], from start: Int, rawJSON: Bool = false) -> LuaDelivery {
         var delivery = LuaDelivery(next: events.count)
         var index = start
         while index < events.count {
@@ -265,10 +265,19 @@ actor LuaInstance {
             }
             let event = events[index]
             do {
-                _ = try plugin.deliver(event.payload, meta: event.meta)
+                if rawJSON, case .bytes(let text) = event.payload {
+                    _ = try plugin.deliver(json: text, meta: event.meta)
+                } else {
+                    _ = try plugin.deliver(event.payload, meta: event.meta)
+                }
                 delivery.acked.append(event)
                 delivery.emissions += plugin.emissions
                 succeeded()
+            } catch LuaError.invalidJSON(let message) {
+                // Not the plugin's fault: the frame is not JSON, as the source would have said.
+                delivery.failed.append(event)
+                delivery.reason = "invalid JSON: \(message)"
+                logger.error("connector \(name): event \(event.id): invalid JSON: \(message)")
             } catch {
                 delivery.failed.append(event)
                 delivery.reason = "on_event: \(error)"

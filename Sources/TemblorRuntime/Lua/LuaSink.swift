@@ -13,7 +13,7 @@ struct LuaSink: Sink {
         while let batch = await input.next() {
             var start = 0
             while start < batch.count {
-                var delivery = await instance.deliver(batch, from: start)
+                var delivery = await instance.deliver(batch, from: start, rawJSON: context.rawJSONInput)
                 if !delivery.emissions.isEmpty {
                     if forward == nil && !noOutlet {
                         if let source = await instance.awaitSourceContext() {

@@ -109,6 +109,9 @@ public final class FlowRunner: Sendable {
         var lifecycles: [any ConnectorLifecycle] = []
         var connectTasks: [Task<Bool, Never>] = []
         var sourceJobs: [@Sendable () async -> Void] = []
+        let rawJSON = Self.rawJSONRoutes(flow) { definition in
+            connectors.factory(for: definition.type).map { StreamCodecSpec(definition, defaults: $0.info, registry: codecs).codec.name } ?? ""
+        }
         for (index, definition) in flow.connectors.enumerated() {
             guard let factory = connectors.factory(for: definition.type) else {
                 throw BuildError.connector(name: definition.name, location: definition.location, message: "unknown connector type '\(definition.type)'")
@@ -140,7 +143,9 @@ public final class FlowRunner: Sendable {
                 connected = nil
             }
             if let sink = parts.sink, let queue = inputs[definition.name] {
-                let context = SinkContext(name: definition.name, codec: spec, router: router, breaker: breakers[definition.name])
+                let context = SinkContext(
+                    name: definition.name, codec: spec, router: router, breaker: breakers[definition.name],
+                    rawJSONInput: rawJSON.sinks.contains(definition.name))
                 let events = metrics.events(node: definition.name, port: .in, direction: "in")
                 let logger = self.logger
                 sinkJobs.append {
@@ -162,7 +167,8 @@ public final class FlowRunner: Sendable {
             if let source = parts.source, sourceRuns {
                 let context = SourceContext(
                     name: definition.name, sourceId: UInt64(index), out: outlet(definition.name, .out),
-                    err: outlet(definition.name, .err), codec: spec, router: router, batchSize: batchSize,
+                    err: outlet(definition.name, .err), codec: rawJSON.sources.contains(definition.name) ? spec.framesOnly : spec,
+                    router: router, batchSize: batchSize,
                     breakers: sinksReached(from: definition.name),
                     events: (
                         metrics.events(node: definition.name, port: .out, direction: "out"),

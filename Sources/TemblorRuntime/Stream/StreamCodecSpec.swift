@@ -37,6 +37,14 @@ public struct StreamCodecSpec: Sendable {
         self.registry = registry
     }
 
+    /// The same preprocessors with the `binary` codec: each frame travels as the bytes it was
+    /// read as, for a sink that decodes it itself.
+    var framesOnly: StreamCodecSpec {
+        var spec = self
+        spec.codec = ProcessorSpec("binary")
+        return spec
+    }
+
     public func makeDecoder() throws(CodecError) -> StreamDecoder {
         StreamDecoder(
             preprocessors: try PreprocessorChain(names: preprocessors.map { ($0.name, $0.config) }, registry: registry),

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Measures Lua plugins against the reference host's `lua` mode, in the same run, on the same files:
+#   file -> json -> Lua sink's on_event   (whole-process wall time per event, both sides)
+# the memory of an idle plugin state, and a flow of 1,000 Lua connectors (start-up to end, peak RSS).
+#
+#   scripts/bench-lua.sh [LINES] [RUNS]      # defaults: 1000000 lines, 5 runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+lines=${1:-1000000}
+runs=${2:-5}
+shared=../shared/bench
+data=$(pwd)/bench-data
+mkdir -p "$data"
+
+./scripts/bootstrap.sh
+"$shared/reference-host/build.sh" "$data/reference_host" >/dev/null
+swift build -c release --product temblor >/dev/null
+swift build -c release --product TemblorBenchmarks >/dev/null
+bin=$(swift build -c release --show-bin-path)
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v o="$1" -v r="$2" 'BEGIN { printf "%.2f", o / r }'; }
+wall_ns() {  # wall_ns LINES COMMAND...: whole-process nanoseconds per line
+  local n=$1; shift
+  local start end
+  start=$(date +%s%N); "$@" >/dev/null 2>&1; end=$(date +%s%N)
+  awk -v s="$start" -v e="$end" -v n="$n" 'BEGIN { printf "%.1f", (e - s) / n }'
+}
+
+# The reference host's default script, as a plugin: count the events whose level is "error".
+cat > "$data/count.lua" <<'LUA'
+local errors = 0
+return {
+  api = 1,
+  on_event = function(ctx, e) if e.level == 'error' then errors = errors + 1 end end,
+  on_stop = function(ctx) ctx:log("info", "errors=" .. errors) end,
+}
+LUA
+cat > "$data/count-reference.lua" <<'LUA'
+local errors = 0
+function on_event(e) if e.level == 'error' then errors = errors + 1 end end
+function result() return errors end
+LUA
+
+printf '%-6s %-28s %12s %12s %7s\n' shape path reference temblor ratio
+for shape in small mixed; do
+  file="$data/$shape-$lines.jsonl"
+  [ -s "$file" ] || python3 "$shared/gen-events.py" "$lines" --shape "$shape" > "$file"
+  printf 'connectors:\n  in:\n    type: file\n    config: { path: %s }\n  count:\n    type: lua\n    plugin: count.lua\nlinks:\n  - in -> count\n' \
+    "$file" > "$data/lua-$shape.yaml"
+  ref=(); t=()
+  for _ in $(seq "$runs"); do
+    ref+=("$(wall_ns "$lines" "$data/reference_host" lua "$file" "$data/count-reference.lua")")
+    t+=("$(wall_ns "$lines" "$bin/temblor" run "$data/lua-$shape.yaml")")
+  done
+  r=$(printf '%s\n' "${ref[@]}" | median)
+  m=$(printf '%s\n' "${t[@]}" | median)
+  printf '%-6s %-28s %12s %12s %7s\n' "$shape" "file->json->lua on_event" "$r" "$m" "$(ratio "$m" "$r")"
+done
+
+"$bin/TemblorBenchmarks" lua-idle
+
+# 1,000 Lua connectors, each emitting one event into one sink; 1 connector as the baseline.
+printf 'return { api = 1, source = function(ctx) ctx:emit({ n = 1 }) end }\n' > "$data/one.lua"
+for n in 1 1000; do
+  { printf 'connectors:\n'
+    for i in $(seq "$n"); do printf '  l%s: { type: lua, plugin: one.lua }\n' "$i"; done
+    printf '  sink: { type: null }\nlinks:\n'
+    for i in $(seq "$n"); do printf '  - l%s -> sink\n' "$i"; done
+  } > "$data/many-$n.yaml"
+  w=(); m=()
+  for _ in 1 2 3; do
+    out=$( { /usr/bin/time -f '%e %M' "$bin/temblor" run "$data/many-$n.yaml" >/dev/null; } 2>&1 | tail -1)
+    w+=("${out% *}"); m+=("${out#* }")
+  done
+  printf '%5s Lua connectors: start to end %s s, peak RSS %s KiB (medians of 3)\n' "$n" \
+    "$(printf '%s\n' "${w[@]}" | median)" "$(printf '%s\n' "${m[@]}" | median)"
+done
