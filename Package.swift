@@ -40,6 +40,12 @@ let package = Package(
             ],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // JSON text straight into Lua tables (simdjson's tape walked in C, under lua_pcall).
+        .target(
+            name: "CLuaJSON",
+            dependencies: ["CLua", "CSimdjson"],
+            cSettings: [.headerSearchPath("../CLua")]
+        ),
         .target(name: "TemblorValue"),
         .target(
             name: "TemblorCodecs",
@@ -52,7 +58,7 @@ let package = Package(
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ]
         ),
-        .target(name: "TemblorLua", dependencies: ["CLua", "TemblorValue"]),
+        .target(name: "TemblorLua", dependencies: ["CLua", "CLuaJSON", "TemblorValue"]),
         .target(
             name: "TemblorRuntime",
             dependencies: [
@@ -89,7 +95,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TemblorBenchmarks",
-            dependencies: ["TemblorValue", "TemblorCodecs"],
+            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorLua"],
             path: "Benchmarks/TemblorBenchmarks"
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
@@ -103,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "TemblorConnectorsTests",
             dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors", "TemblorTestSupport"]),
-        .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorTestSupport"]),
+        .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -10,6 +10,8 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
     case conversion(String)
     /// The callback ran more instructions than its budget (an endless loop, say).
     case instructionLimit(during: String)
+    /// Text handed to the JSON decoder is not one JSON document; simdjson's message says why.
+    case invalidJSON(String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conversion(let message): "cannot convert: \(message)"
         case .instructionLimit(let action):
             "instruction limit exceeded while \(action) (an endless loop? raise limits.instructions if the work is legitimate)"
+        case .invalidJSON(let message): "invalid JSON: \(message)"
         }
     }
 }
