@@ -40,6 +40,12 @@ let package = Package(
             ],
             linkerSettings: [.linkedLibrary("simdjson")]
         ),
+        // JSON text straight into Lua tables (simdjson's tape walked in C, under lua_pcall).
+        .target(
+            name: "CLuaJSON",
+            dependencies: ["CLua", "CSimdjson"],
+            cSettings: [.headerSearchPath("../CLua")]
+        ),
         .target(name: "TemblorValue"),
         .target(
             name: "TemblorCodecs",
@@ -56,6 +62,7 @@ let package = Package(
             name: "TemblorLua",
             dependencies: [
                 "CLua",
+                "CLuaJSON",
                 "TemblorValue",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -98,7 +105,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TemblorBenchmarks",
-            dependencies: ["TemblorValue", "TemblorCodecs"],
+            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorLua"],
             path: "Benchmarks/TemblorBenchmarks"
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
@@ -112,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "TemblorConnectorsTests",
             dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors", "TemblorTestSupport"]),
-        .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorTestSupport"]),
+        .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],
     cxxLanguageStandard: .cxx17

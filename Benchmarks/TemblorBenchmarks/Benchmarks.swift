@@ -11,12 +11,14 @@ import TemblorValue
 ///     TemblorBenchmarks json-parse FILE          # the same, parsing only: the parser's share
 ///     TemblorBenchmarks json-decode-stream FILE  # 64 KiB chunks through `separate`, then decode
 ///     TemblorBenchmarks json-encode FILE         # decode in batches, time only the encoding
+///     TemblorBenchmarks json-lua FILE [SCRIPT]   # each line straight into a Lua table, then on_event
 @main
 enum Benchmarks {
     static func main() throws {
         let args = CommandLine.arguments
-        guard args.count == 3 else {
+        guard args.count == 3 || (args.count == 4 && args[1] == "json-lua") else {
             print("usage: TemblorBenchmarks json-decode|json-parse|json-decode-stream|json-encode FILE")
+            print("       TemblorBenchmarks json-lua FILE [SCRIPT.lua]")
             exit(2)
         }
         let data = try BenchmarkFile.load(args[2])
@@ -26,6 +28,7 @@ enum Benchmarks {
         case "json-parse": result = try JSONBenchmarks.parse(data)
         case "json-decode-stream": result = try JSONBenchmarks.decodeStream(data)
         case "json-encode": result = try JSONBenchmarks.encode(data)
+        case "json-lua": result = try LuaBenchmarks.jsonLua(data, script: args.count == 4 ? args[3] : nil)
         default:
             print("unknown mode \(args[1])")
             exit(2)

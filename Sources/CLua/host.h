@@ -174,6 +174,26 @@ static inline int temblor_lua_deliver(lua_State *L) {
     return 2;
 }
 
+/* What temblor_lua_deliver_decoded needs: the event's metadata as a bridge tape. */
+typedef struct {
+    const temblor_lua_item *items;
+    const char *strings;
+} temblor_lua_tape_ref;
+
+/* Called inside a protected call (CLuaJSON's) with an event already decoded on top of the
+ * stack: calls on_event(ctx, event, meta), `context` pointing to the metadata's tape. */
+static inline int temblor_lua_deliver_decoded(lua_State *L, void *context) {
+    const temblor_lua_tape_ref *meta = (const temblor_lua_tape_ref *)context;
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
+    lua_getfield(L, -1, "on_event");
+    lua_remove(L, -2);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    lua_rotate(L, -3, 2);                               /* event, on_event, ctx -> on_event, ctx, event */
+    temblor_lua_push_item(L, meta->items, meta->strings);
+    lua_call(L, 3, 0);
+    return 0;
+}
+
 /* ---- The source coroutine and timers ------------------------------------------------------ */
 
 /* lua_CFunction: makes the coroutine that runs plugin.source(ctx), anchors it in the registry

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TemblorCodecs
 import TemblorConnectors
-import TemblorRuntime
+@testable import TemblorRuntime
 import TemblorValue
 
 /// Lua connectors and operators inside whole flows: what they emit arrives, what they fail
@@ -205,6 +205,81 @@ import TemblorValue
         #expect(try lines(dir + "/out.jsonl").map { $0["n"]?.intValue ?? 0 } == [2, 4, 6, 8])
         #expect(try lines(dir + "/odd.jsonl").map { $0["n"]?.intValue ?? 0 } == [3, 5, 7])
         #expect(try lines(dir + "/err.jsonl") == [["n": 9]])
+    }
+
+    @Test func jsonReadByASourceReachesALuaSinkAsTablesAndBadLinesFail() async throws {
+        // file -> lua only: the frames travel as read and the sink builds tables from the text.
+        let input = #"{"level":"error","n":1,"tags":[],"meta":{}}"# + "\n" + #"{"level":"info","n":2.0}"# + "\nnot json\n"
+            + #"{"level":"error","n":18446744073709551615,"none":null}"# + "\n"
+        let (report, dir) = try await run([
+            "in.jsonl": input,
+            "check.lua": """
+                local seen = {}
+                return { api = 1, on_event = function(ctx, e, meta)
+                  assert(getmetatable(e) == "temblor.object")
+                  if e.n == 1 then
+                    assert(getmetatable(e.tags) == "temblor.array" and getmetatable(e.meta) == "temblor.object")
+                    assert(math.type(e.n) == "integer" and meta.stream == 0)
+                  end
+                  if e.level == "info" then assert(math.type(e.n) == "float") end
+                  if e.none ~= nil then assert(e.none == temblor.null) end
+                  ctx:emit({ level = e.level, n = e.n })
+                end }
+                """,
+            "flow.yaml": """
+                connectors:
+                  in: { type: file, config: { path: in.jsonl } }
+                  check: { type: lua, plugin: check.lua }
+                \(Self.sink)
+                links: [in -> check, check -> out]
+                """,
+        ])
+        // Three events read, one line failed as it would have in the source; three forwarded.
+        #expect(report == FlowReport(produced: 7, acked: 6, failed: 1))
+        #expect(try lines(dir + "/out.jsonl") == [
+            ["level": "error", "n": 1], ["level": "info", "n": 2.0], ["level": "error", "n": .uint(18_446_744_073_709_551_615)],
+        ])
+    }
+
+    @Test func rawJSONRoutesOnlyWhereEverySideIsJSONIntoLua() throws {
+        let flow = try FlowParser.parse(
+            yaml: """
+                connectors:
+                  a: { type: file, config: { path: a } }
+                  b: { type: file, config: { path: b } }
+                  c: { type: file, codec: msgpack, config: { path: c } }
+                  d: { type: file, config: { path: d } }
+                  l1: { type: lua, plugin: x.lua }
+                  l2: { type: lua, plugin: x.lua }
+                  l3: { type: lua, plugin: x.lua }
+                  l4: { type: lua, plugin: x.lua }
+                  f: { type: file, config: { path: f } }
+                pipelines:
+                  p: [passthrough]
+                links:
+                  - a -> l1
+                  - b -> l2
+                  - b -> f
+                  - c -> l3
+                  - d -> l4
+                  - d/err -> f
+                  - a -> p
+                  - p -> l1
+                """, file: "flow.yaml")
+        // a also feeds a pipeline, b a file sink, c is msgpack, d's errors are linked: none fuses.
+        let none = FlowRunner.rawJSONRoutes(flow) { $0.codec?.name ?? "json" }
+        #expect(none.sources.isEmpty && none.sinks.isEmpty)
+        let simple = try FlowParser.parse(
+            yaml: """
+                connectors:
+                  a: { type: file, config: { path: a } }
+                  b: { type: stdio }
+                  l1: { type: lua, plugin: x.lua }
+                  l2: { type: lua, plugin: x.lua }
+                links: [a -> l1, b -> l1, a -> l2]
+                """, file: "flow.yaml")
+        let fused = FlowRunner.rawJSONRoutes(simple) { $0.codec?.name ?? "json" }
+        #expect(fused.sources == ["a", "b"] && fused.sinks == ["l1", "l2"])
     }
 
     @Test func aPluginThatCannotLoadIsReportedByValidationWithFileAndLine() throws {

@@ -7,6 +7,7 @@
 //   state first (through `lua`) and frees the structure after.
 // - Every method leaves the main thread's stack as it found it.
 import CLua
+import CLuaJSON
 import CoreMetrics
 import Logging
 import TemblorValue
@@ -131,6 +132,34 @@ public final class LuaPlugin {
         if lua_type(state, -2) != LUA_TNIL { result.value = try lua.value(at: -2) }
         if lua_type(state, -1) == LUA_TSTRING, case .string(let port) = try lua.value(at: -1) { result.port = port }
         return result
+    }
+
+    /// Calls `on_event(ctx, event, meta)` with the event decoded from JSON `text` straight into
+    /// Lua tables (no `Value` in between): the fast path of Lua sinks fed by the `json` codec.
+    /// Text that is not JSON throws `.invalidJSON` without calling the plugin.
+    public func deliver(json text: [UInt8], meta: Value) throws(LuaError) {
+        let state = lua.state
+        metaTape.removeAll()
+        metaTape.append(meta)
+        let failure: LuaError? = metaTape.withPointers { items, strings in
+            var reference = temblor_lua_tape_ref(
+                items: UnsafePointer(items.assumingMemoryBound(to: temblor_lua_item.self)),
+                strings: UnsafePointer(strings.assumingMemoryBound(to: CChar.self)))
+            return withUnsafeMutablePointer(to: &reference) { context in
+                text.withUnsafeBytes { bytes in
+                    var request = temblor_lua_json_request(
+                        bytes: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), length: bytes.count, padded: 0,
+                        function: nil, then: temblor_lua_deliver_decoded, context: UnsafeMutableRawPointer(context), json_error: 0)
+                    temblor_lua_set_instruction_limit(state, Int32(clamping: limits.instructions))
+                    let token = LuaWatchdog.shared.begin(state, milliseconds: limits.timeMs)
+                    let failure = lua.runJSON(&request, instructionLimit: 0, during: "on_event")
+                    LuaWatchdog.shared.end(token)
+                    temblor_lua_set_instruction_limit(state, 0)
+                    return failure
+                }
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// Makes the coroutine that runs `source(ctx)`; `resumeSource` runs it.

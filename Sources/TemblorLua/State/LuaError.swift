@@ -12,6 +12,8 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
     case instructionLimit(during: String)
     /// The callback ran longer than its wall-clock budget (`limits.time_ms`).
     case timeLimit(during: String)
+    /// Text handed to the JSON decoder is not one JSON document; simdjson's message says why.
+    case invalidJSON(String)
 
     /// True for the errors that mean the state went over one of its limits: the state may be
     /// in the middle of something and is restarted rather than trusted with the next event.
@@ -32,6 +34,7 @@ public enum LuaError: Error, Sendable, Equatable, CustomStringConvertible {
             "instruction limit exceeded while \(action) (an endless loop? raise limits.instructions if the work is legitimate)"
         case .timeLimit(let action):
             "time limit exceeded while \(action) (raise limits.time_ms if the work is legitimate)"
+        case .invalidJSON(let message): "invalid JSON: \(message)"
         }
     }
 }
