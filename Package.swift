@@ -105,7 +105,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TemblorBenchmarks",
-            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorLua"],
+            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorLua", "TemblorRuntime", "TemblorConnectors"],
             path: "Benchmarks/TemblorBenchmarks"
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),

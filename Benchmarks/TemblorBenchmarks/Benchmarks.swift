@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import TemblorCodecs
 import TemblorValue
 
@@ -12,10 +13,32 @@ import TemblorValue
 ///     TemblorBenchmarks json-decode-stream FILE  # 64 KiB chunks through `separate`, then decode
 ///     TemblorBenchmarks json-encode FILE         # decode in batches, time only the encoding
 ///     TemblorBenchmarks json-lua FILE [SCRIPT]   # each line straight into a Lua table, then on_event
+///     TemblorBenchmarks flow FLOW.yaml           # a whole flow, in-process (for profilers)
+///     TemblorBenchmarks lua-idle                 # the memory of idle plugin states
 @main
 enum Benchmarks {
     static func main() throws {
         let args = CommandLine.arguments
+        if args.count == 3 && args[1] == "flow" {
+            // The main thread waits on a semaphore rather than parking in an async main, which
+            // profilers such as callgrind cannot follow.
+            let done = DispatchSemaphore(value: 0)
+            let path = args[2]
+            Task {
+                do {
+                    try await FlowBenchmarks.run(path)
+                } catch {
+                    print("flow failed: \(error)")
+                }
+                done.signal()
+            }
+            done.wait()
+            return
+        }
+        if args.count == 2 && args[1] == "lua-idle" {
+            try LuaBenchmarks.idle()
+            return
+        }
         guard args.count == 3 || (args.count == 4 && args[1] == "json-lua") else {
             print("usage: TemblorBenchmarks json-decode|json-parse|json-decode-stream|json-encode FILE")
             print("       TemblorBenchmarks json-lua FILE [SCRIPT.lua]")

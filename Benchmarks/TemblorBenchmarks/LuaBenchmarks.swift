@@ -18,6 +18,19 @@ enum LuaBenchmarks {
 
     /// Decodes every line straight into a Lua table and calls `on_event` with it; the result is
     /// what the script's `result()` returns.
+    /// Prints the bytes an idle state holds: a bare state, and a loaded plugin with its ctx.
+    static func idle() throws {
+        let bare = try LuaState()
+        let path = "/tmp/temblor-idle-\(getpid()).lua"
+        let plugin = "return { api = 1, on_event = function(ctx, event) ctx:emit(event) end }\n"
+        guard let file = fopen(path, "w") else { throw LuaError.runtime("cannot write \(path)") }
+        fputs(plugin, file)
+        fclose(file)
+        defer { unlink(path) }
+        let loaded = try LuaPlugin(path: path, instance: "idle")
+        print("mode=lua-idle bare_state_bytes=\(bare.memoryInUse) plugin_state_bytes=\(loaded.memoryInUse)")
+    }
+
     static func jsonLua(_ file: BenchmarkFile, script path: String?) throws -> BenchmarkResult {
         let lua = try LuaState(memoryLimit: 256 << 20)
         var source = defaultScript

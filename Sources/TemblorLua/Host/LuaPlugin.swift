@@ -37,6 +37,8 @@ public final class LuaPlugin {
     let logger: Logger
     var sleepRequest: Int?
     var gauges: [String: Gauge] = [:]
+    /// The wall-clock watchdog's view of this state's running callback.
+    private let watch: LuaWatchdog.Slot
     private var source: OpaquePointer?
     private var payloadTape = LuaTape()
     private var metaTape = LuaTape()
@@ -53,6 +55,7 @@ public final class LuaPlugin {
         self.instance = instance
         self.limits = limits
         self.logger = logger ?? Logger(label: "temblor.lua.\(instance)")
+        watch = LuaWatchdog.shared.makeSlot(milliseconds: limits.timeMs)
         lua = try LuaState(memoryLimit: limits.memory)
         host = .allocate(capacity: 1)
         host.initialize(to: temblor_lua_host())
@@ -151,9 +154,9 @@ public final class LuaPlugin {
                         bytes: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), length: bytes.count, padded: 0,
                         function: nil, then: temblor_lua_deliver_decoded, context: UnsafeMutableRawPointer(context), json_error: 0)
                     temblor_lua_set_instruction_limit(state, Int32(clamping: limits.instructions))
-                    let token = LuaWatchdog.shared.begin(state, milliseconds: limits.timeMs)
+                    watch.begin(state)
                     let failure = lua.runJSON(&request, instructionLimit: 0, during: "on_event")
-                    LuaWatchdog.shared.end(token)
+                    watch.end()
                     temblor_lua_set_instruction_limit(state, 0)
                     return failure
                 }
@@ -182,9 +185,9 @@ public final class LuaPlugin {
         let arguments: Int32 = lua_status(thread) == LUA_OK && lua_gettop(thread) == 2 ? 1 : 0
         var results: Int32 = 0
         temblor_lua_set_instruction_limit(thread, Int32(clamping: limits.instructions))
-        let token = LuaWatchdog.shared.begin(thread, milliseconds: limits.timeMs)
+        watch.begin(thread)
         let status = lua_resume(thread, lua.state, arguments, &results)
-        LuaWatchdog.shared.end(token)
+        watch.end()
         temblor_lua_set_instruction_limit(thread, 0)
         switch status {
         case LUA_YIELD:
@@ -242,9 +245,9 @@ public final class LuaPlugin {
     private func armedCall(arguments: Int32, results: Int32) -> Int32 {
         let state = lua.state
         temblor_lua_set_instruction_limit(state, Int32(clamping: limits.instructions))
-        let token = LuaWatchdog.shared.begin(state, milliseconds: limits.timeMs)
+        watch.begin(state)
         let status = temblor_lua_pcall(state, arguments, results, 0)
-        LuaWatchdog.shared.end(token)
+        watch.end()
         temblor_lua_set_instruction_limit(state, 0)
         return status
     }

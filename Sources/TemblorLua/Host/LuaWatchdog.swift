@@ -1,57 +1,91 @@
 // Invariants of this file: the watchdog calls `temblor_lua_interrupt` (lua_sethook, which Lua
-// allows from another thread) only on a Lua thread registered by `begin` and not yet removed by
-// `end`, both under the same lock; the owner re-arms or disarms its hooks after `end`, so a late
-// interrupt never outlives the callback it was meant for.
+// allows from another thread) only on the Lua thread of a slot whose callback is running (its
+// deadline set and passed), under the slot's lock, which `end` takes too: an interrupt never
+// lands after its callback returned. The owner re-arms its hooks before every callback, so a
+// hook left by an interrupt that came as the callback was returning does no harm.
+#if canImport(Glibc)
+import Glibc
+#endif
 import CLua
-import Dispatch
 import Synchronization
 
-/// Interrupts callbacks that run past their wall-clock budget: one timer for the whole process.
+/// Interrupts callbacks that run past their wall-clock budget: one thread for the whole process,
+/// one slot per plugin state.
 final class LuaWatchdog: Sendable {
     static let shared = LuaWatchdog()
 
-    /// A Lua thread pointer. Safe to send: it is only handed to `lua_sethook` while registered,
-    /// that is while its owner is inside the callback and the state is alive.
-    private struct Entry: @unchecked Sendable {
-        let thread: OpaquePointer
-        let deadline: UInt64
-    }
+    /// One state's running callback. Safe to send: the thread pointer is only handed to
+    /// `lua_sethook` while the callback runs (deadline non-zero), under the lock.
+    final class Slot: @unchecked Sendable {
+        /// A Lua thread pointer; see the file's invariants for why it may cross threads.
+        fileprivate struct Thread: @unchecked Sendable { let pointer: OpaquePointer }
+        fileprivate struct Running: Sendable {
+            var thread: Thread?
+            var deadline: UInt64 = 0
+        }
+        fileprivate let running = Mutex(Running())
+        fileprivate let milliseconds: Int
 
-    private let entries = Mutex<[Int: Entry]>([:])
-    private let nextToken = Atomic<Int>(0)
-    /// Keeps the timer alive. Safe to share: it is configured and resumed in `init`, then never
-    /// touched again.
-    private struct TimerBox: @unchecked Sendable { let timer: any DispatchSourceTimer }
-    private let timer: TimerBox
+        init(milliseconds: Int) {
+            self.milliseconds = milliseconds
+        }
 
-    private init() {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "temblor.lua.watchdog"))
-        self.timer = TimerBox(timer: timer)
-        timer.schedule(deadline: .now(), repeating: .milliseconds(10), leeway: .milliseconds(5))
-        timer.setEventHandler { [self] in interruptOverdue() }
-        timer.resume()
-    }
-
-    private func interruptOverdue() {
-        let now = DispatchTime.now().uptimeNanoseconds
-        entries.withLock { entries in
-            for (token, entry) in entries where entry.deadline <= now {
-                temblor_lua_interrupt(entry.thread)
-                entries[token] = nil
+        /// A callback is about to run on `thread`.
+        func begin(_ thread: OpaquePointer) {
+            let deadline = LuaWatchdog.nowNs() + UInt64(milliseconds) * 1_000_000
+            running.withLock {
+                $0.thread = Thread(pointer: thread)
+                $0.deadline = deadline
             }
+        }
+
+        /// The callback returned.
+        func end() {
+            running.withLock { $0.deadline = 0 }
         }
     }
 
-    /// Watches a callback about to run on `thread` for at most `milliseconds`; returns its token.
-    func begin(_ thread: OpaquePointer, milliseconds: Int) -> Int {
-        let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(milliseconds) * 1_000_000
-        entries.withLock { $0[token] = Entry(thread: thread, deadline: deadline) }
-        return token
+    private struct Weak: @unchecked Sendable { weak var slot: Slot? }
+    private let slots = Mutex<[ObjectIdentifier: Weak]>([:])
+    private init() {
+        // A plain thread that wakes every 10 ms: the watchdog must run while every task thread
+        // is busy (that is when it is needed).
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { _ in
+            while true {
+                usleep(10_000)
+                LuaWatchdog.shared.interruptOverdue()
+            }
+        }, nil)
+        precondition(started == 0, "cannot start the Lua watchdog thread")
+        pthread_detach(thread)
     }
 
-    /// The callback returned: it is no longer watched.
-    func end(_ token: Int) {
-        _ = entries.withLock { $0.removeValue(forKey: token) }
+    static func nowNs() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// A slot for one state whose callbacks may run `milliseconds` each; watched while it lives.
+    func makeSlot(milliseconds: Int) -> Slot {
+        let slot = Slot(milliseconds: milliseconds)
+        slots.withLock { $0[ObjectIdentifier(slot)] = Weak(slot: slot) }
+        return slot
+    }
+
+    private func interruptOverdue() {
+        let now = Self.nowNs()
+        let live = slots.withLock { slots in
+            slots = slots.filter { $0.value.slot != nil }
+            return slots.values.compactMap(\.slot)
+        }
+        for slot in live {
+            slot.running.withLock { running in
+                guard running.deadline != 0, running.deadline <= now, let thread = running.thread else { return }
+                temblor_lua_interrupt(thread.pointer)
+                running.deadline = 0
+            }
+        }
     }
 }

@@ -271,7 +271,7 @@ actor LuaInstance {
                     _ = try plugin.deliver(event.payload, meta: event.meta)
                 }
                 delivery.acked.append(event)
-                delivery.emissions += plugin.emissions
+                if !plugin.emissions.isEmpty { delivery.emissions += plugin.emissions }
                 succeeded()
             } catch LuaError.invalidJSON(let message) {
                 // Not the plugin's fault: the frame is not JSON, as the source would have said.
@@ -283,7 +283,7 @@ actor LuaInstance {
                 delivery.reason = "on_event: \(error)"
                 record(error, in: "on_event")
             }
-            plugin.emissions = []
+            if !plugin.emissions.isEmpty { plugin.emissions = [] }
             index += 1
         }
         return delivery
