@@ -32,12 +32,14 @@ final class LuaWatchdog: Sendable {
         timer.resume()
     }
 
+    /// Interrupts every overdue callback, again at each tick until it has returned: the thread
+    /// running it decrements the hook count while this one resets it, so one interrupt can be
+    /// lost (the callback would then run on to the end of its instruction budget).
     private func interruptOverdue() {
         let now = DispatchTime.now().uptimeNanoseconds
         entries.withLock { entries in
-            for (token, entry) in entries where entry.deadline <= now {
+            for entry in entries.values where entry.deadline <= now {
                 temblor_lua_interrupt(entry.thread)
-                entries[token] = nil
             }
         }
     }
