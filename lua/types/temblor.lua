@@ -1,43 +1,63 @@
----@meta
--- LuaLS annotations of the host API a Temblor plugin sees (DESIGN §8), so that editors
--- complete `ctx:` and `temblor.`. Point your editor's Lua.workspace.library at this folder.
--- This file only describes the API; the host provides it at run time.
+---@meta temblor
+-- LuaLS annotations of the host API a Temblor plugin sees, so that editors complete `ctx:` and
+-- `temblor.` and check plugin tables. Point your editor's Lua.workspace.library at this folder
+-- (docs/plugins.md, "Editor setup"). This file only describes the API; the host provides it at
+-- run time.
 
----The value that stands for JSON null (never `nil`, so arrays keep their holes).
+---The value JSON null maps to (never `nil`, so that arrays keep their holes). It holds no
+---fields: it is one table shared by every null of the state.
 ---@class temblor.null
 
 ---Raw bytes, kept apart from strings so that binary data is never mistaken for text.
----@class temblor.bytes
+---`tostring(b)` gives the bytes back as a Lua string, `#b` their length, and two bytes values
+---with the same content are `==`. A Lua string that is not valid UTF-8 also becomes bytes when
+---it leaves Lua.
+---@class temblor.bytes: userdata
+---@operator len: integer
 
+---An unsigned integer above math.maxinteger (2^63 - 1), as it arrives from an event: it comes
+---back out unchanged, `tostring` shows it, but Lua arithmetic on it raises an error.
+---@class temblor.uint: userdata
+
+---The metadata of an event: named fields (a file source's events carry `path` and `stream`).
 ---@class temblor.Meta: table<string, any>
 
 ---What every hook receives: the connector's configuration and state, and the host's services.
+---Methods are called with a colon: `ctx:emit(event)`.
 ---@class temblor.Context
 ---@field config table<string, any> The flow's `config`, merged over the plugin's `defaults`.
----@field state table<string, any> Survives restarts and reloads of the plugin.
+---@field state table<string, any> Starts empty; carried over when the plugin's state is restarted after faults.
 local Context = {}
 
----Emits an event; in a source it yields while the bus applies backpressure.
+---Emits an event (any value: usually a table). From `source` it yields to the host every batch,
+---which is where backpressure applies; from `on_event`, `on_drain` and `ctx:every` functions
+---the events go out when the callback returns (at most 100000 per call).
 ---@param value any
----@param meta? temblor.Meta
+---@param meta? temblor.Meta Fields merged into the event's metadata.
 function Context:emit(value, meta) end
 
----Emits raw bytes, decoded by the connector's native preprocessors and codec.
+---Emits bytes for the connector's own preprocessors and codec to decode (JSON by default, no
+---preprocessor: each call is one frame). Frames that fail to decode go to the `err` port.
 ---@param bytes string|temblor.bytes
 ---@param meta? temblor.Meta
 function Context:emit_raw(bytes, meta) end
 
----Logs through the daemon's logger, tagged with the plugin's name.
----@param level "trace"|"debug"|"info"|"warn"|"error"
----@param message string
+---Logs through Temblor's logger (standard error), tagged with the connector and plugin names.
+---Levels below `info` are not shown by default.
+---@param level "trace"|"debug"|"info"|"warn"|"warning"|"error"
+---@param message any Rendered as text when it is not a string.
 function Context:log(level, message) end
 
----Suspends the calling coroutine for `ms` milliseconds.
----@param ms integer
+---Pauses the `source` function for `ms` milliseconds (0 to 86400000); the host sends what it
+---emitted meanwhile. Only in `source`: elsewhere it raises an error. Returns at once while the
+---flow is stopping.
+---@param ms number
 function Context:sleep(ms) end
 
----Calls `fn` every `ms` milliseconds while the connector runs.
----@param ms integer
+---Calls `fn(ctx)` every `ms` milliseconds (1 to 86400000) while the connector's source side runs
+---(its `out` is linked); register it from `on_start` or `source`. Timers cannot be cancelled:
+---a connector with a timer runs until the flow is stopped.
+---@param ms number
 ---@param fn fun(ctx: temblor.Context)
 function Context:every(ms, fn) end
 
@@ -45,62 +65,32 @@ function Context:every(ms, fn) end
 ---@return boolean
 function Context:running() end
 
----Monotonic milliseconds, for measuring time within the plugin.
+---Monotonic milliseconds, for measuring time within the plugin (not the time of day).
 ---@return integer
 function Context:now() end
 
----Records a metric value under the plugin's name.
+---Records a finite number as the gauge `temblor_plugin_metric{connector, name}`.
 ---@param name string
 ---@param value number
 function Context:metric(name, value) end
 
----A TCP connection opened with `temblor.tcp.connect` (calls yield; failures return nil, err).
----@class temblor.TcpSocket
-local TcpSocket = {}
----@param data string
----@return integer? sent, string? err
-function TcpSocket:send(data) end
----@param pattern "*l"|"*a"|integer
----@return string? data, string? err
-function TcpSocket:receive(pattern) end
-function TcpSocket:close() end
-
----A UDP socket from `temblor.udp.bind` or `temblor.udp.open`.
----@class temblor.UdpSocket
-local UdpSocket = {}
----@param data string
----@param host string
----@param port integer
----@return boolean? ok, string? err
-function UdpSocket:sendto(data, host, port) end
----@return string? data, string? host, integer? port
-function UdpSocket:receivefrom() end
-function UdpSocket:close() end
-
----@class temblor.HttpRequest
----@field method? string
----@field url string
----@field headers? table<string, string>
----@field body? string
----@field timeout_ms? integer
-
----@class temblor.HttpResponse
----@field status integer
----@field headers table<string, string>
----@field body string
-
+---The host's module: the global `temblor`, also what `require("temblor")` returns.
 ---@class temblor
+---@field api integer The host API major version this Temblor provides (1).
 ---@field null temblor.null
 temblor = {}
 
----Marks a table as an array, so that `{}` stays an empty array.
----@param t? any[]
----@return any[]
+---Marks a table as an array, so that `{}` stays an empty array: returns the same table. Only
+---its keys 1..#t are read when it leaves Lua.
+---@generic T: table
+---@param t? T
+---@return T
 function temblor.array(t) end
 
----Marks a table as an object, so that `{}` stays an empty object.
----@param t? table<string, any>
----@return table<string, any>
+---Marks a table as an object, so that `{}` stays an empty object: returns the same table.
+---@generic T: table
+---@param t? T
+---@return T
 function temblor.object(t) end
 
 ---Wraps a string's bytes as a bytes value.
@@ -108,48 +98,21 @@ function temblor.object(t) end
 ---@return temblor.bytes
 function temblor.bytes(s) end
 
----Host I/O: every call checks the connector's `allow` capabilities and yields the coroutine.
-temblor.tcp = {}
----@param host string
----@param port integer
----@param options? { timeout_ms?: integer }
----@return temblor.TcpSocket? socket, string? err
-function temblor.tcp.connect(host, port, options) end
-
-temblor.udp = {}
----@return temblor.UdpSocket? socket, string? err
-function temblor.udp.bind(host, port) end
----@return temblor.UdpSocket? socket, string? err
-function temblor.udp.open() end
-
-temblor.http = {}
----@param request temblor.HttpRequest
----@return temblor.HttpResponse? response, string? err
-function temblor.http.request(request) end
-
-temblor.fs = {}
----@return string? content, string? err
-function temblor.fs.read(path) end
----@return (fun(): string?)? lines, string? err
-function temblor.fs.lines(path) end
----@return boolean? ok, string? err
-function temblor.fs.write(path, data) end
----@return boolean? ok, string? err
-function temblor.fs.append(path, data) end
----@return string[]? names, string? err
-function temblor.fs.list(dir) end
-
----The table a connector plugin returns.
+---The table a plugin file returns: a connector (`type: lua`) or a pipeline operator
+---(`- lua: { script: ... }`, which only uses `on_event` and `ports`).
 ---@class temblor.Plugin
 ---@field api integer The host API major version the plugin was written for (1).
----@field name? string
+---@field name? string Shown in logs; defaults to the file name.
 ---@field defaults? table<string, any> Configuration defaults; the flow's `config` is merged over them.
----@field connect? fun(ctx: temblor.Context): boolean Returning false or raising is retried with backoff.
----@field on_start? fun(ctx: temblor.Context)
----@field on_pause? fun(ctx: temblor.Context)
----@field on_resume? fun(ctx: temblor.Context)
----@field on_drain? fun(ctx: temblor.Context)
----@field on_stop? fun(ctx: temblor.Context)
----@field source? fun(ctx: temblor.Context) Runs as a coroutine; ctx:emit yields under backpressure.
----@field on_event? fun(ctx: temblor.Context, event: any, meta: temblor.Meta): any Return = ack; error() = fail.
----@field on_reload? fun(ctx: temblor.Context, old_state: table): table
+---@field ports? string[] Pipeline operators: output ports besides `out` and `err` that `on_event` may route to.
+---@field connect? fun(ctx: temblor.Context): boolean Return true when connected; false, nil or an error is retried with the connector's `reconnect` backoff.
+---@field on_start? fun(ctx: temblor.Context) After `connect` succeeded, before events flow.
+---@field on_pause? fun(ctx: temblor.Context) A sink downstream cannot accept events: the source side is held.
+---@field on_resume? fun(ctx: temblor.Context) The sinks accept events again.
+---@field on_drain? fun(ctx: temblor.Context) Once, after the input ended and `source` finished; what it emits still goes out.
+---@field on_stop? fun(ctx: temblor.Context) The whole flow has drained; `ctx:running()` is false.
+---@field source? fun(ctx: temblor.Context) The source side, run as a coroutine; returning ends it.
+---@field on_event? fun(ctx: temblor.Context, event: any, meta: temblor.Meta): any, string? Connectors: returning acknowledges the event, an error fails it. Operators: return the event, nil to drop it, or event, "port".
+---@field on_reload? fun(ctx: temblor.Context, old_state: table): table Reserved for hot reload; not called yet.
+
+return temblor

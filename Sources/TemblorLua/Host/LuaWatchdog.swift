@@ -83,8 +83,9 @@ final class LuaWatchdog: Sendable {
         for slot in live {
             slot.running.withLock { running in
                 guard running.deadline != 0, running.deadline <= now, let thread = running.thread else { return }
+                // Again at every tick until the callback returned: the running thread updates its
+                // hook count while this one sets it, so a single interrupt can be lost.
                 temblor_lua_interrupt(thread.pointer)
-                running.deadline = 0
             }
         }
     }

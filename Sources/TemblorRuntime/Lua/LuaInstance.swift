@@ -32,6 +32,8 @@ actor LuaInstance {
     /// The hooks and sides the plugin declares, known once it loaded.
     private(set) var info: LuaPluginInfo?
     private var nextTimerDue: [Int: ContinuousClock.Instant] = [:]
+    /// Whether `on_drain` ran.
+    private var drained = false
 
     /// Which sides the flow runs; on_event's emissions need the source side's context.
     private(set) var sourceInUse = true
@@ -153,6 +155,23 @@ actor LuaInstance {
             record(error, in: "connect")
             throw error
         }
+    }
+
+    /// Calls `on_drain` once (later calls do nothing) and returns what it emitted, for the
+    /// source side to send before it ends.
+    func drain() -> [LuaEmission] {
+        guard !drained else { return [] }
+        drained = true
+        guard let plugin = try? loaded(), plugin.has(.onDrain) else { return [] }
+        do {
+            try plugin.call(.onDrain)
+            succeeded()
+        } catch {
+            record(error, in: LuaHook.onDrain.description)
+        }
+        let emissions = plugin.emissions
+        plugin.emissions = []
+        return emissions
     }
 
     func call(_ hook: LuaHook) {

@@ -9,7 +9,9 @@ struct LuaLifecycle: ConnectorLifecycle {
     func onStart() async { await instance.call(.onStart) }
     func onPause() async { await instance.call(.onPause) }
     func onResume() async { await instance.call(.onResume) }
-    func onDrain() async { await instance.call(.onDrain) }
+    /// The source side has already called `on_drain` to send what it emits; this only covers
+    /// a source side that ended without reaching it.
+    func onDrain() async { _ = await instance.drain() }
     func onStop() async {
         await instance.stopRunning()
         await instance.call(.onStop)

@@ -2,7 +2,8 @@ import TemblorLua
 
 /// The sink side of a Lua connector: calls `on_event` for each event (returning normally acks
 /// it, an error fails it back to its source) and forwards what `on_event` emits through the
-/// connector's source side.
+/// connector's source side. A connector without a source side gets its `on_drain` here, once
+/// its input ended.
 struct LuaSink: Sink {
     let instance: LuaInstance
     let name: String
@@ -41,5 +42,12 @@ struct LuaSink: Sink {
         }
         await forward?.end()
         await instance.finishSink()
+        // Without a source side, nothing else calls on_drain; what it emits has no way out.
+        if await !instance.sourceInUse {
+            let lost = await instance.drain()
+            if !lost.isEmpty {
+                context.logger.warning("\(name): on_drain emitted \(lost.count) event(s), but nothing is linked from \(name)'s out port")
+            }
+        }
     }
 }

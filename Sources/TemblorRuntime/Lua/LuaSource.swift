@@ -3,7 +3,8 @@ import TemblorLua
 /// The source side of a Lua connector: resumes the plugin's `source` coroutine, sends what it
 /// emits (a batch at a time, so the bus's backpressure reaches the script), sleeps when it
 /// sleeps, and drives its `ctx:every` timers. After the coroutine ends, it stays open while the
-/// sink side may still forward events from `on_event`.
+/// sink side may still forward events from `on_event`, then calls `on_drain` and sends what it
+/// emits (a final summary, say) before ending.
 struct LuaSource: Source {
     let instance: LuaInstance
     /// Resumes granted to a source that keeps going after the flow asked it to stop.
@@ -13,8 +14,9 @@ struct LuaSource: Source {
         await instance.attach(context)
         var stream = try context.openStream()
         await drive(&stream, context)
-        await stream.end()
         await instance.awaitSinkFinished()
+        await stream.send(await instance.drain())
+        await stream.end()
     }
 
     private func drive(_ stream: inout SourceStream, _ context: SourceContext) async {
