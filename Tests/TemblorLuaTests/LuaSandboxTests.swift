@@ -20,6 +20,16 @@ import TemblorLua
         #expect(try lua.run("return type(collectgarbage('count'))", name: "count") == "number")
     }
 
+    @Test func osOffersTheClockAndTheCalendarOnly() throws {
+        let lua = try LuaState()
+        #expect(try lua.run("return math.type(os.time()) == 'integer' and type(os.clock()) == 'number'", name: "clock") == "true")
+        #expect(try lua.run("return os.date('!%Y-%m-%d', 0)", name: "date") == "1970-01-01")
+        #expect(throws: LuaError.runtime("os.lua:1: attempt to call a nil value (field 'execute')")) {
+            try lua.run("os.execute('true')", name: "os.lua")
+        }
+        #expect(try lua.run("return os.exit == nil and os.getenv == nil and os.remove == nil and io == nil", name: "rest") == "true")
+    }
+
     @Test func stringRepIsBounded() throws {
         let lua = try LuaState()
         #expect(throws: LuaError.runtime("rep.lua:1: string.rep: result of 1000000000 bytes is over the limit of 16777216")) {

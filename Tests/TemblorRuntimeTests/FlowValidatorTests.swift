@@ -1,3 +1,5 @@
+import struct Foundation.UUID
+import class Foundation.FileManager
 import Testing
 import TemblorCodecs
 import TemblorValue
@@ -77,7 +79,27 @@ struct FlowValidatorTests {
     }
 
     @Test func designExampleIsValid() throws {
-        #expect(try errors(Self.validFlow) == [])
+        // The plugin is loaded as a run would load it, so it must exist beside the flow.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("temblor-design-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
+        try """
+            return {
+              api = 1,
+              name = "enrich",
+              defaults = { field = "seen_by" },
+              on_event = function(ctx, event, meta)
+                event[ctx.config.field] = "temblor"
+                ctx:emit(event, meta)
+              end,
+            }
+            """.write(toFile: dir + "/plugins/enrich.lua", atomically: true, encoding: .utf8)
+        try Self.validFlow.write(toFile: dir + "/flow.yaml", atomically: true, encoding: .utf8)
+        let flow = try FlowParser.parse(contentsOf: dir + "/flow.yaml")
+        #expect(FlowValidator(catalog: Self.catalog).validate(flow).map(\.description) == [])
+        // Without the plugin, the error names the file that is missing.
+        try FileManager.default.removeItem(atPath: dir + "/plugins/enrich.lua")
+        let missing = FlowValidator(catalog: Self.catalog).validate(flow).map(\.description)
+        #expect(missing.count == 1 && missing[0].contains("plugins/enrich.lua: cannot read the plugin"))
     }
 
     @Test func unknownConnectorTypeSuggestsTheClosest() throws {

@@ -14,7 +14,8 @@ public final class LuaState {
     private let allocator: UnsafeMutablePointer<LuaAllocator>
 
     /// A fresh state with only the safe standard libraries (`base`, `string`, `table`, `math`,
-    /// `utf8`, `coroutine`) and at most `memoryLimit` bytes of memory.
+    /// `utf8`, `coroutine`, and `os.time`, `os.clock`, `os.date` from `os`) and at most
+    /// `memoryLimit` bytes of memory.
     public init(memoryLimit: Int = 32 << 20) throws(LuaError) {
         allocator = .allocate(capacity: 1)
         allocator.initialize(to: LuaAllocator(limit: memoryLimit))
@@ -54,7 +55,7 @@ public final class LuaState {
 
     private static let safeLibraries: [(String, lua_CFunction)] = [
         ("_G", luaopen_base), ("string", luaopen_string), ("table", luaopen_table), ("math", luaopen_math),
-        ("utf8", luaopen_utf8), ("coroutine", luaopen_coroutine),
+        ("utf8", luaopen_utf8), ("coroutine", luaopen_coroutine), ("os", luaopen_os),
     ]
 
     /// Bytes the state uses now.
