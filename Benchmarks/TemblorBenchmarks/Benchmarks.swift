@@ -24,7 +24,7 @@ enum Benchmarks {
             // profilers such as callgrind cannot follow.
             let done = DispatchSemaphore(value: 0)
             let path = args[2]
-            Task {
+            Task.detached {
                 do {
                     try await FlowBenchmarks.run(path)
                 } catch {
