@@ -32,6 +32,10 @@ typedef struct temblor_lua_host {
     double result_number;
     /* EVERY: the id under which the trampoline stored the timer's function. */
     long long argument;
+    /* Registry references of ctx and of plugin.on_event (LUA_NOREF when absent), so that the
+     * per-event path finds them without looking up names. */
+    int ctx_ref;
+    int on_event_ref;
     char message[1024];
 } temblor_lua_host;
 
@@ -124,6 +128,13 @@ static inline int temblor_lua_make_ctx(lua_State *L) {
     lua_pushstring(L, "temblor.ctx");
     lua_setfield(L, 4, "__metatable");
     lua_setmetatable(L, 3);
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    lua_pushvalue(L, 3);
+    host->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
+    lua_getfield(L, -1, "on_event");
+    lua_remove(L, -2);
+    host->on_event_ref = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : (lua_pop(L, 1), LUA_NOREF);
     lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_timers_key);
@@ -165,9 +176,9 @@ static inline int temblor_lua_deliver(lua_State *L) {
     const char *payloadStrings = (const char *)lua_touserdata(L, 2);
     const temblor_lua_item *meta = (const temblor_lua_item *)lua_touserdata(L, 3);
     const char *metaStrings = (const char *)lua_touserdata(L, 4);
-    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
-    lua_getfield(L, -1, "on_event");
-    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, host->on_event_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, host->ctx_ref);
     temblor_lua_push_item(L, payload, payloadStrings);
     temblor_lua_push_item(L, meta, metaStrings);
     lua_call(L, 3, 2);
@@ -184,10 +195,9 @@ typedef struct {
  * stack: calls on_event(ctx, event, meta), `context` pointing to the metadata's tape. */
 static inline int temblor_lua_deliver_decoded(lua_State *L, void *context) {
     const temblor_lua_tape_ref *meta = (const temblor_lua_tape_ref *)context;
-    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
-    lua_getfield(L, -1, "on_event");
-    lua_remove(L, -2);
-    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, host->on_event_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, host->ctx_ref);
     lua_rotate(L, -3, 2);                               /* event, on_event, ctx -> on_event, ctx, event */
     temblor_lua_push_item(L, meta->items, meta->strings);
     lua_call(L, 3, 0);

@@ -42,6 +42,8 @@ public final class LuaPlugin {
     private var source: OpaquePointer?
     private var payloadTape = LuaTape()
     private var metaTape = LuaTape()
+    /// The metadata `metaTape` holds: events of one stream share theirs, flattened once.
+    private var metaInTape: Value?
 
     /// Emissions one callback may leave unsent when it cannot yield (on_event, timers).
     static let maxPendingEmissions = 100_000
@@ -59,6 +61,8 @@ public final class LuaPlugin {
         lua = try LuaState(memoryLimit: limits.memory)
         host = .allocate(capacity: 1)
         host.initialize(to: temblor_lua_host())
+        host.pointee.ctx_ref = LUA_NOREF
+        host.pointee.on_event_ref = LUA_NOREF
         host.pointee.dispatch = LuaPlugin.dispatch
         temblor_lua_set_host(lua.state, host)
         lua.afterClose = { [host] in host.deallocate() }
@@ -117,8 +121,7 @@ public final class LuaPlugin {
         defer { lua_settop(state, top) }
         payloadTape.removeAll()
         payloadTape.append(payload)
-        metaTape.removeAll()
-        metaTape.append(meta)
+        flattenMeta(meta)
         guard lua_checkstack(state, 8) != 0 else { throw .outOfMemory(during: "calling on_event") }
         temblor_lua_push_cfunction(state, temblor_lua_deliver)
         let status: Int32 = payloadTape.withPointers { items, strings in
@@ -142,8 +145,7 @@ public final class LuaPlugin {
     /// Text that is not JSON throws `.invalidJSON` without calling the plugin.
     public func deliver(json text: [UInt8], meta: Value) throws(LuaError) {
         let state = lua.state
-        metaTape.removeAll()
-        metaTape.append(meta)
+        flattenMeta(meta)
         let failure: LuaError? = metaTape.withPointers { items, strings in
             var reference = temblor_lua_tape_ref(
                 items: UnsafePointer(items.assumingMemoryBound(to: temblor_lua_item.self)),
@@ -163,6 +165,13 @@ public final class LuaPlugin {
             }
         }
         if let failure { throw failure }
+    }
+
+    private func flattenMeta(_ meta: Value) {
+        if let metaInTape, metaInTape == meta { return }
+        metaTape.removeAll()
+        metaTape.append(meta)
+        metaInTape = meta
     }
 
     /// Makes the coroutine that runs `source(ctx)`; `resumeSource` runs it.

@@ -267,7 +267,7 @@ actor LuaInstance {
     /// Runs `on_event` for `events` in order, from `start`. Stops early (returning where) when
     /// the state restarts, so that the caller waits out the backoff instead of failing events.
     func deliver(_ events: [Event], from start: Int, rawJSON: Bool = false) -> LuaDelivery {
-        var delivery = LuaDelivery(next: events.count)
+        var delivery = LuaDelivery(start: start, next: events.count)
         var index = start
         while index < events.count {
             let plugin: LuaPlugin
@@ -278,27 +278,31 @@ actor LuaInstance {
                     delivery.next = index
                     return delivery
                 }
-                delivery.failed += events[index...]
+                delivery.failed += index..<events.count
                 delivery.reason = "\(error)"
                 return delivery
             }
-            let event = events[index]
+            guard plugin.hasSink else {
+                delivery.failed += index..<events.count
+                delivery.reason = "plugin \(plugin.info.name) has no on_event, so it cannot take events; link nothing into \(name)"
+                return delivery
+            }
             do {
+                let event = events[index]
                 if rawJSON, case .bytes(let text) = event.payload {
-                    _ = try plugin.deliver(json: text, meta: event.meta)
+                    try plugin.deliver(json: text, meta: event.meta)
                 } else {
                     _ = try plugin.deliver(event.payload, meta: event.meta)
                 }
-                delivery.acked.append(event)
                 if !plugin.emissions.isEmpty { delivery.emissions += plugin.emissions }
                 succeeded()
             } catch LuaError.invalidJSON(let message) {
                 // Not the plugin's fault: the frame is not JSON, as the source would have said.
-                delivery.failed.append(event)
+                delivery.failed.append(index)
                 delivery.reason = "invalid JSON: \(message)"
-                logger.error("connector \(name): event \(event.id): invalid JSON: \(message)")
+                logger.error("connector \(name): event \(events[index].id): invalid JSON: \(message)")
             } catch {
-                delivery.failed.append(event)
+                delivery.failed.append(index)
                 delivery.reason = "on_event: \(error)"
                 record(error, in: "on_event")
             }
@@ -322,14 +326,25 @@ actor LuaInstance {
     }
 }
 
-/// What one call of `LuaInstance.deliver` did with a batch.
+/// What one call of `LuaInstance.deliver` did with a batch: the events in `start..<next` were
+/// handled, those at `failed` failed (the others are delivered).
 struct LuaDelivery: Sendable {
-    var acked: [Event] = []
-    var failed: [Event] = []
+    var start: Int
+    var next: Int
+    var failed: [Int] = []
     var reason = ""
     var emissions: [LuaEmission] = []
-    /// Where the caller goes on after waiting out a restart; `events.count` when done.
-    var next: Int
+
+    /// The handled events that were delivered, and those that failed.
+    func split(_ events: [Event]) -> (acked: [Event], failed: [Event]) {
+        if failed.isEmpty {
+            return (start == 0 && next == events.count ? events : Array(events[start..<next]), [])
+        }
+        let failing = Set(failed)
+        var acked: [Event] = []
+        for index in start..<next where !failing.contains(index) { acked.append(events[index]) }
+        return (acked, failed.map { events[$0] })
+    }
 }
 
 /// Why a plugin could not take a call.

@@ -14,7 +14,8 @@ struct LuaSink: Sink {
         while let batch = await input.next() {
             var start = 0
             while start < batch.count {
-                var delivery = await instance.deliver(batch, from: start, rawJSON: context.rawJSONInput)
+                let delivery = await instance.deliver(batch, from: start, rawJSON: context.rawJSONInput)
+                var (acked, failed) = delivery.split(batch)
                 if !delivery.emissions.isEmpty {
                     if forward == nil && !noOutlet {
                         if let source = await instance.awaitSourceContext() {
@@ -27,12 +28,12 @@ struct LuaSink: Sink {
                         await forward!.flush()
                     } else {
                         // Forwarded events with nowhere to go would be lost: the events fail instead.
-                        context.fail(delivery.acked, reason: "on_event emitted events, but nothing is linked from \(name)'s out port")
-                        delivery.acked = []
+                        context.fail(acked, reason: "on_event emitted events, but nothing is linked from \(name)'s out port")
+                        acked = []
                     }
                 }
-                if !delivery.acked.isEmpty { context.ack(delivery.acked) }
-                if !delivery.failed.isEmpty { context.fail(delivery.failed, reason: delivery.reason) }
+                if !acked.isEmpty { context.ack(acked) }
+                if !failed.isEmpty { context.fail(failed, reason: delivery.reason) }
                 start = delivery.next
                 if start < batch.count, let delay = await instance.restartDelay() {
                     // The state restarts: the rest of the batch waits rather than failing.
