@@ -36,6 +36,9 @@ typedef struct temblor_lua_host {
      * per-event path finds them without looking up names. */
     int ctx_ref;
     int on_event_ref;
+    /* Whether on_event declares a third parameter (or `...`): if not, it never sees the
+     * metadata, which is then not built for it. */
+    int on_event_takes_meta;
     char message[1024];
 } temblor_lua_host;
 
@@ -134,7 +137,16 @@ static inline int temblor_lua_make_ctx(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
     lua_getfield(L, -1, "on_event");
     lua_remove(L, -2);
-    host->on_event_ref = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : (lua_pop(L, 1), LUA_NOREF);
+    host->on_event_takes_meta = 1;
+    if (lua_isfunction(L, -1)) {
+        lua_Debug info;
+        lua_pushvalue(L, -1);
+        if (lua_getinfo(L, ">u", &info)) host->on_event_takes_meta = info.isvararg || info.nparams >= 3;
+        host->on_event_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    } else {
+        lua_pop(L, 1);
+        host->on_event_ref = LUA_NOREF;
+    }
     lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_timers_key);
@@ -180,7 +192,7 @@ static inline int temblor_lua_deliver(lua_State *L) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, host->on_event_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, host->ctx_ref);
     temblor_lua_push_item(L, payload, payloadStrings);
-    temblor_lua_push_item(L, meta, metaStrings);
+    if (host->on_event_takes_meta) temblor_lua_push_item(L, meta, metaStrings); else lua_pushnil(L);
     lua_call(L, 3, 2);
     return 2;
 }
@@ -199,7 +211,7 @@ static inline int temblor_lua_deliver_decoded(lua_State *L, void *context) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, host->on_event_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, host->ctx_ref);
     lua_rotate(L, -3, 2);                               /* event, on_event, ctx -> on_event, ctx, event */
-    temblor_lua_push_item(L, meta->items, meta->strings);
+    if (meta->items != NULL) temblor_lua_push_item(L, meta->items, meta->strings); else lua_pushnil(L);
     lua_call(L, 3, 0);
     return 0;
 }

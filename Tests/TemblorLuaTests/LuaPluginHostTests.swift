@@ -55,6 +55,25 @@ import TemblorValue
         #expect(bytesMeta == ["tag": "b"])
     }
 
+    @Test func metadataReachesHandlersThatDeclareItOrTakeVarargs() throws {
+        let declared = try plugin("return { api = 1, on_event = function(ctx, e, meta) return meta.origin end }")
+        #expect(try declared.deliver(.null, meta: ["origin": "gen"]).value == "gen")
+        let variadic = try plugin("return { api = 1, on_event = function(ctx, ...) local _, meta = ...; return meta.origin end }")
+        #expect(try variadic.deliver(.null, meta: ["origin": "gen"]).value == "gen")
+        let json = try plugin("return { api = 1, on_event = function(ctx, e, meta) ctx:emit({ n = e.n, origin = meta.origin }) end }")
+        try json.deliver(json: Array(#"{"n":1}"#.utf8), meta: ["origin": "file"])
+        try json.deliver(json: Array(#"{"n":2}"#.utf8), meta: ["origin": "file"])
+        try json.deliver(json: Array(#"{"n":3}"#.utf8), meta: ["origin": "tcp"])
+        let origins = json.emissions.compactMap { emission -> Value? in
+            if case .value(let value, _) = emission { return value }
+            return nil
+        }
+        #expect(origins == [["n": 1, "origin": "file"], ["n": 2, "origin": "file"], ["n": 3, "origin": "tcp"]])
+        #expect(throws: LuaError.invalidJSON("The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc.")) {
+            try json.deliver(json: Array("{".utf8), meta: .null)
+        }
+    }
+
     @Test func ctxMethodsRefuseBadArgumentsWithClearErrors() throws {
         let p = try plugin("""
             return { api = 1, on_event = function(ctx, event)

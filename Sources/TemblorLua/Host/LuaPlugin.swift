@@ -121,7 +121,7 @@ public final class LuaPlugin {
         defer { lua_settop(state, top) }
         payloadTape.removeAll()
         payloadTape.append(payload)
-        flattenMeta(meta)
+        flattenMeta(host.pointee.on_event_takes_meta != 0 ? meta : .null)
         guard lua_checkstack(state, 8) != 0 else { throw .outOfMemory(during: "calling on_event") }
         temblor_lua_push_cfunction(state, temblor_lua_deliver)
         let status: Int32 = payloadTape.withPointers { items, strings in
@@ -145,15 +145,19 @@ public final class LuaPlugin {
     /// Text that is not JSON throws `.invalidJSON` without calling the plugin.
     public func deliver(json text: [UInt8], meta: Value) throws(LuaError) {
         let state = lua.state
-        flattenMeta(meta)
+        // Bytes allocated past the text (the `binary` codec's `padding`) let simdjson read in place.
+        let padded = text.capacity >= text.count + LuaState.jsonPadding
+        let takesMeta = host.pointee.on_event_takes_meta != 0
+        flattenMeta(takesMeta ? meta : .null)
         let failure: LuaError? = metaTape.withPointers { items, strings in
             var reference = temblor_lua_tape_ref(
-                items: UnsafePointer(items.assumingMemoryBound(to: temblor_lua_item.self)),
+                items: takesMeta ? UnsafePointer(items.assumingMemoryBound(to: temblor_lua_item.self)) : nil,
                 strings: UnsafePointer(strings.assumingMemoryBound(to: CChar.self)))
             return withUnsafeMutablePointer(to: &reference) { context in
                 text.withUnsafeBytes { bytes in
                     var request = temblor_lua_json_request(
-                        bytes: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), length: bytes.count, padded: 0,
+                        bytes: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), length: bytes.count,
+                        padded: padded ? 1 : 0,
                         function: nil, then: temblor_lua_deliver_decoded, context: UnsafeMutableRawPointer(context), json_error: 0)
                     temblor_lua_set_instruction_limit(state, Int32(clamping: limits.instructions))
                     watch.begin(state)

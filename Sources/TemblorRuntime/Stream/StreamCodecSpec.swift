@@ -38,10 +38,11 @@ public struct StreamCodecSpec: Sendable {
     }
 
     /// The same preprocessors with the `binary` codec: each frame travels as the bytes it was
-    /// read as, for a sink that decodes it itself.
+    /// read as, for a sink that decodes it itself (with simdjson's padding after it, so that
+    /// the sink's parser reads it in place).
     var framesOnly: StreamCodecSpec {
         var spec = self
-        spec.codec = ProcessorSpec("binary")
+        spec.codec = ProcessorSpec("binary", config: ["padding": 64])
         return spec
     }
 
