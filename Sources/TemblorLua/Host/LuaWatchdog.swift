@@ -44,6 +44,7 @@ final class LuaWatchdog: Sendable {
 
     /// Watches a callback about to run on `thread` for at most `milliseconds`; returns its token.
     func begin(_ thread: OpaquePointer, milliseconds: Int) -> Int {
+        temblor_lua_clear_interrupt(thread)
         let token = nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(milliseconds) * 1_000_000
         entries.withLock { $0[token] = Entry(thread: thread, deadline: deadline) }

@@ -144,6 +144,10 @@ actor LuaInstance {
     /// Loads the plugin and calls its `connect`: `false`, `nil` from a defined hook, or an error
     /// is retried by the runner.
     func connect() throws -> Bool {
+        // A plugin its fault policy stopped never connects again: the connector runs without
+        // it (its events fail, its source ends) rather than being retried forever, so that a
+        // finite flow still ends.
+        if isStopped { return true }
         let plugin = try loaded()
         guard plugin.has(.connect) else { return true }
         do {
