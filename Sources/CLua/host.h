@@ -40,6 +40,9 @@ typedef struct temblor_lua_host {
      * metadata, which is then not built for it. */
     int on_event_takes_meta;
     char message[1024];
+    /* Set by the watchdog when the callback went over its time, for the C functions that the
+     * hook below cannot stop (the pattern functions of pattern.h look at it as they go). */
+    volatile int interrupted;
 } temblor_lua_host;
 
 static const char *const temblor_lua_ctx_key = "temblor.ctx";
@@ -65,7 +68,15 @@ static inline void temblor_lua_time_hook(lua_State *L, lua_Debug *ar) {
 }
 
 static inline void temblor_lua_interrupt(lua_State *L) {
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    if (host != NULL) host->interrupted = 1;
     lua_sethook(L, temblor_lua_time_hook, LUA_MASKCOUNT, 1);
+}
+
+/* A new callback starts on time. */
+static inline void temblor_lua_clear_interrupt(lua_State *L) {
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    if (host != NULL) host->interrupted = 0;
 }
 
 /* ---- ctx methods ------------------------------------------------------------------------- */
@@ -113,10 +124,21 @@ static inline int temblor_lua_make_ctx(lua_State *L) {
     lua_newtable(L);                                    /* 3: ctx */
     lua_pushvalue(L, 1);
     lua_setfield(L, 3, "config");
+    /* A fresh state is a new table: `null` arrives as the shared temblor.null sentinel, which
+     * must not become ctx.state. A carried state read back as an (empty) array loses its
+     * array mark, which would hide the named fields the plugin adds to it. */
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_null_key);
     int isNull = lua_rawequal(L, 2, -1);
     lua_pop(L, 1);
-    if (!lua_istable(L, 2) || isNull) { lua_newtable(L); lua_replace(L, 2); }
+    if (!lua_istable(L, 2) || isNull) {
+        lua_newtable(L);
+        lua_replace(L, 2);
+    } else if (lua_getmetatable(L, 2)) {
+        luaL_getmetatable(L, temblor_lua_array_meta);
+        int isArray = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+        if (isArray) { lua_pushnil(L); lua_setmetatable(L, 2); }
+    }
     lua_pushvalue(L, 2);
     lua_setfield(L, 3, "state");
     lua_newtable(L);                                    /* 4: its metatable */
@@ -135,7 +157,7 @@ static inline int temblor_lua_make_ctx(lua_State *L) {
     lua_pushvalue(L, 3);
     host->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
-    lua_getfield(L, -1, "on_event");
+    temblor_lua_rawfield(L, -1, "on_event");
     lua_remove(L, -2);
     host->on_event_takes_meta = 1;
     if (lua_isfunction(L, -1)) {
@@ -172,7 +194,7 @@ static inline int temblor_lua_call_hook(lua_State *L) {
     int hook = (int)lua_tointeger(L, 1);
     int nargs = lua_gettop(L) - 1;
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
-    lua_getfield(L, -1, temblor_lua_hook_names[hook]);
+    temblor_lua_rawfield(L, -1, temblor_lua_hook_names[hook]);
     if (!lua_isfunction(L, -1)) return 0;
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
     luaL_checkstack(L, nargs, "too many hook arguments");
@@ -225,7 +247,7 @@ static inline int temblor_lua_start_source(lua_State *L) {
     lua_pushvalue(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_source_key);
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
-    lua_getfield(L, -1, "source");
+    temblor_lua_rawfield(L, -1, "source");
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
     lua_xmove(L, co, 2);
     lua_pop(L, 1);

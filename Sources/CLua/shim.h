@@ -270,6 +270,14 @@ static inline int temblor_lua_install_require(lua_State *L) {
     return 0;
 }
 
+/* Pushes t[key] of the table at `index` without metamethods: a plugin may give its table a
+ * metatable, and the host never runs plugin code outside a callback's limits. */
+static inline int temblor_lua_rawfield(lua_State *L, int index, const char *key) {
+    index = lua_absindex(L, index);
+    lua_pushstring(L, key);
+    return lua_rawget(L, index);
+}
+
 /* ---- Plugin loading ---------------------------------------------------------------------
  * Reads a plugin file (text only), runs it, and checks what it returns: a table declaring the
  * host API major version it was written for, with only known keys, hooks being functions. The
@@ -299,7 +307,7 @@ static inline int temblor_lua_load_plugin(lua_State *L) {
         return luaL_error(L, "%s: a plugin must return a table of hooks, not %s", path, luaL_typename(L, -1));
     }
     int plugin = lua_gettop(L);
-    lua_getfield(L, plugin, "api");
+    temblor_lua_rawfield(L, plugin, "api");
     if (lua_isnil(L, -1)) return luaL_error(L, "%s: the plugin does not say which host API it was written for; add api = %d", path, (int)hostApi);
     if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != hostApi) {
         return luaL_error(L, "%s: written for host API %s, but this Temblor provides host API %d", path, luaL_tolstring(L, -1, NULL), (int)hostApi);
@@ -324,13 +332,15 @@ static inline int temblor_lua_load_plugin(lua_State *L) {
     return 0;
 }
 
-/* Pushes the loaded plugin's field `key` (nil when absent). Reads only. */
-static inline void temblor_lua_push_plugin_field(lua_State *L, const char *key) {
+/* lua_CFunction: arg 1 a light userdata pointing to a key (a C string); returns the loaded
+ * plugin's field `key`, nil when absent. Call it under lua_pcall: making the key's string may
+ * allocate, and the plugin may have left no memory free. */
+static inline int temblor_lua_plugin_field(lua_State *L) {
+    const char *key = (const char *)lua_touserdata(L, 1);
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_plugin_key);
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, key);
-        lua_remove(L, -2);
-    }
+    if (!lua_istable(L, -1)) return 0;
+    temblor_lua_rawfield(L, -1, key);
+    return 1;
 }
 
 #endif

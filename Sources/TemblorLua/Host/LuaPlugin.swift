@@ -71,7 +71,8 @@ public final class LuaPlugin {
             temblor_lua_pop(lua.state, 1)
             throw .outOfMemory(during: "installing the temblor module")
         }
-        info = try lua.loadPlugin(at: path, libraryRoots: libraryRoots, instructionLimit: limits.instructions)
+        info = try lua.loadPlugin(
+            at: path, libraryRoots: libraryRoots, instructionLimit: limits.instructions, timeLimitMs: limits.timeMs)
         self.config = config.isNull ? info.defaults : config.merged(over: info.defaults)
         host.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
         let top = lua_gettop(lua.state)

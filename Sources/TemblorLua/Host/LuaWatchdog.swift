@@ -32,6 +32,7 @@ final class LuaWatchdog: Sendable {
 
         /// A callback is about to run on `thread`.
         func begin(_ thread: OpaquePointer) {
+            temblor_lua_clear_interrupt(thread)
             let deadline = LuaWatchdog.nowNs() + UInt64(milliseconds) * 1_000_000
             running.withLock {
                 $0.thread = Thread(pointer: thread)

@@ -6,7 +6,7 @@ enum LuaSandbox {
     static let maxRepLength = 16 << 20
 
     static let prelude = """
-        local load, collectgarbage, rep, error, tostring, type = load, collectgarbage, string.rep, error, tostring, type
+        local load, collectgarbage, rep, error, tostring, tonumber, type = load, collectgarbage, string.rep, error, tostring, tonumber, type
         local setmetatable, rawget = setmetatable, rawget
 
         -- Source text only: binary chunks can break out of the VM.
@@ -24,14 +24,18 @@ enum LuaSandbox {
           error("collectgarbage('" .. tostring(option) .. "') is not allowed in a plugin", 2)
         end
 
-        -- string.rep runs in C, out of reach of the instruction budget: bound what it builds.
+        -- string.rep runs in C, out of reach of the instruction budget: bound what it builds
+        -- (in floats, which do not wrap), and build an empty result without Lua's loop, which
+        -- would copy nothing n times. A count given as a string is Lua's coercion: same bounds.
         local maxRep = \(maxRepLength)
         string.rep = function(s, n, sep)
-          if type(n) == "number" and n > 0 then
-            local size = #tostring(s) * n + (sep and #tostring(sep) * (n - 1) or 0)
+          local count = tonumber(n)
+          if type(count) == "number" and count > 0 then
+            local size = #tostring(s) * (count + 0.0) + (sep and #tostring(sep) * (count - 1.0) or 0)
             if size > maxRep then
               error(string.format("string.rep: result of %.0f bytes is over the limit of %d", size, maxRep), 2)
             end
+            if size == 0 then n = 1 end
           end
           return rep(s, n, sep)
         end
@@ -45,6 +49,58 @@ enum LuaSandbox {
             error("setmetatable: __gc finalizers are not allowed in a plugin", 2)
           end
           return setmetatable(t, mt)
+        end
+
+        -- When a hook raises an error (the instruction budget, the watchdog), Lua calls the
+        -- message handler of an xpcall, and closes what a failed coroutine left open when it is
+        -- wrapped or closed, with every hook off: that code would run without limits. So xpcall
+        -- calls its handler once the error has unwound, where the limits apply again, and a
+        -- dead coroutine is never closed (Lua allows the variables of a coroutine that failed
+        -- never to be closed); coroutine.close still reports how it failed.
+        local pcall, select, create, resume, status, close = pcall, select, coroutine.create, coroutine.resume, coroutine.status, coroutine.close
+        local function handled(handler, ok, ...)
+          if ok then return true, ... end
+          local fine, result = pcall(handler, (...))
+          if fine then return false, result end
+          return false, "error in error handling"
+        end
+        _G.xpcall = function(...)
+          local f, handler = ...
+          if type(handler) ~= "function" then
+            local got = select("#", ...) < 2 and "no value" or type(handler)
+            error("bad argument #2 to 'xpcall' (function expected, got " .. got .. ")", 2)
+          end
+          return handled(handler, pcall(f, select(3, ...)))
+        end
+        local failures = setmetatable({}, { __mode = "k" })
+        local function remember(co, wasDead, ok, ...)
+          if not ok and not wasDead and status(co) == "dead" then failures[co] = (...) end
+          return ok, ...
+        end
+        local function resumed(co, ...)
+          return remember(co, type(co) == "thread" and status(co) == "dead", resume(co, ...))
+        end
+        coroutine.resume = resumed
+        local function unwrapped(ok, ...)
+          if ok then return ... end
+          local err = ...
+          error(err, type(err) == "string" and 2 or 0)  -- where the wrapped function was called
+        end
+        coroutine.wrap = function(f)
+          if type(f) ~= "function" then
+            error("bad argument #1 to 'coroutine.wrap' (function expected, got " .. type(f) .. ")", 2)
+          end
+          local co = create(f)
+          return function(...) return unwrapped(resumed(co, ...)) end
+        end
+        coroutine.close = function(co)
+          if type(co) == "thread" and status(co) == "dead" then
+            local err = failures[co]
+            if err == nil then return true end
+            failures[co] = nil
+            return false, err
+          end
+          return close(co)
         end
 
         -- The string metatable is shared by every string: scripts may use it, not change it.

@@ -4,6 +4,9 @@
 //   `lua_next` is only given keys it returned itself. So it may run outside a protected call,
 //   on any thread of the state (the main one or a coroutine), even inside a host call.
 // - Every method leaves the Lua stack as it found it.
+// - What it builds is bounded by the state's memory limit: a table or string that a script
+//   refers to many times is copied each time, so a small state could describe a value of
+//   exponential size (a table holding itself twice, 64 levels down).
 import CLua
 import TemblorValue
 
@@ -13,7 +16,27 @@ struct LuaStackReader {
 
     /// The value at `index`, read with the fixed mapping of DESIGN §4.
     func value(at index: Int32) throws(LuaError) -> Value {
-        try read(lua_absindex(state, index), depth: 0)
+        var budget = Self.budget(of: state)
+        return try read(lua_absindex(state, index), depth: 0, budget: &budget)
+    }
+
+    /// How much one value read from a state may weigh, counting `elementCost` bytes per element
+    /// and the bytes of its strings: twice the state's memory limit, which a value that shares
+    /// nothing never reaches (each of its elements and bytes takes at least as much in Lua).
+    static func budget(of state: OpaquePointer) -> Int {
+        var context: UnsafeMutableRawPointer?
+        _ = lua_getallocf(state, &context)
+        guard let context else { return Int.max }
+        return context.assumingMemoryBound(to: LuaAllocator.self).pointee.limit.multipliedReportingOverflow(by: 2).partialValue
+    }
+
+    static let elementCost = 16
+
+    private func spend(_ cost: Int, from budget: inout Int) throws(LuaError) {
+        budget -= cost
+        if budget < 0 {
+            throw .conversion("the value is larger than twice the plugin's memory limit (a table or string repeated many times?)")
+        }
     }
 
     /// The deepest nesting read back from Lua.
@@ -27,10 +50,11 @@ struct LuaStackReader {
         return same
     }
 
-    private func read(_ index: Int32, depth: Int) throws(LuaError) -> Value {
+    private func read(_ index: Int32, depth: Int, budget: inout Int) throws(LuaError) -> Value {
         guard depth < Self.maxDepth, lua_checkstack(state, 4) != 0 else {
             throw .conversion("value nested deeper than \(Self.maxDepth) levels")
         }
+        try spend(Self.elementCost, from: &budget)
         switch lua_type(state, index) {
         case LUA_TNIL:
             return .null
@@ -40,9 +64,11 @@ struct LuaStackReader {
             if temblor_lua_is_integer(state, index) != 0 { return .int(lua_tointegerx(state, index, nil)) }
             return .float(lua_tonumberx(state, index, nil))
         case LUA_TSTRING:
+            try spend(Int(lua_rawlen(state, index)), from: &budget)
             return Self.text(readString(index))
         case LUA_TUSERDATA:
             let size = Int(lua_rawlen(state, index))
+            try spend(size, from: &budget)
             guard let block = lua_touserdata(state, index) else { throw .conversion("cannot convert a userdata") }
             if isMetatable(String(cString: temblor_lua_bytes_meta), ofValueAt: index) {
                 return .bytes(Array(UnsafeRawBufferPointer(start: block, count: size)))
@@ -57,12 +83,14 @@ struct LuaStackReader {
             temblor_lua_pop(state, 1)
             if isNull { return .null }
             if isMetatable(String(cString: temblor_lua_array_meta), ofValueAt: index) {
-                return .array(try readArray(index, depth: depth))
+                return .array(try readArray(index, depth: depth, budget: &budget))
             }
             if isMetatable(String(cString: temblor_lua_object_meta), ofValueAt: index) {
-                return .object(try readObject(index, depth: depth))
+                return .object(try readObject(index, depth: depth, budget: &budget))
             }
-            return isSequence(index) ? .array(try readArray(index, depth: depth)) : .object(try readObject(index, depth: depth))
+            return isSequence(index)
+                ? .array(try readArray(index, depth: depth, budget: &budget))
+                : .object(try readObject(index, depth: depth, budget: &budget))
         default:
             let type = String(cString: lua_typename(state, lua_type(state, index)))
             throw .conversion("cannot convert a \(type) to a value")
@@ -81,25 +109,31 @@ struct LuaStackReader {
         return .bytes(bytes)
     }
 
-    private func readArray(_ index: Int32, depth: Int) throws(LuaError) -> [Value] {
+    private func readArray(_ index: Int32, depth: Int, budget: inout Int) throws(LuaError) -> [Value] {
         let count = Int(lua_rawlen(state, index))
         var array: [Value] = []
         array.reserveCapacity(count)
         for i in 0..<count {
             lua_rawgeti(state, index, lua_Integer(i + 1))
             defer { temblor_lua_pop(state, 1) }
-            array.append(try read(lua_gettop(state), depth: depth + 1))
+            array.append(try read(lua_gettop(state), depth: depth + 1, budget: &budget))
         }
         return array
     }
 
-    private func readObject(_ index: Int32, depth: Int) throws(LuaError) -> Object {
+    private func readObject(_ index: Int32, depth: Int, budget: inout Int) throws(LuaError) -> Object {
         var object = Object()
         lua_pushnil(state)
         while lua_next(state, index) != 0 {
             let key: String
             switch lua_type(state, -2) {
             case LUA_TSTRING:
+                do {
+                    try spend(Int(lua_rawlen(state, -2)), from: &budget)
+                } catch {
+                    temblor_lua_pop(state, 2)
+                    throw error
+                }
                 guard case .string(let s) = Self.text(readString(-2)) else {
                     temblor_lua_pop(state, 2)
                     throw .conversion("object keys must be UTF-8 text")
@@ -113,7 +147,7 @@ struct LuaStackReader {
             }
             let value: Value
             do {
-                value = try read(lua_gettop(state), depth: depth + 1)
+                value = try read(lua_gettop(state), depth: depth + 1, budget: &budget)
             } catch {
                 temblor_lua_pop(state, 2)
                 throw error

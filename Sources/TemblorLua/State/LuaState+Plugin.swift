@@ -1,5 +1,6 @@
 // Invariants of this file: the plugin is read, run and checked by C code under lua_pcall;
-// Swift only reads the checked table back (no Lua error can unwind a Swift frame).
+// Swift only reads the checked table back, each field fetched raw under lua_pcall too (no Lua
+// error can unwind a Swift frame, and no plugin code runs outside its limits).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,8 +32,11 @@ extension LuaState {
 
     /// Loads the plugin at `path` (a file, or a directory holding `init.lua`), letting it
     /// `require` modules from its own directory and then from `libraryRoots` (Temblor's `lua/`).
-    /// With an `instructionLimit`, the plugin's top-level code may run at most that many instructions.
-    public func loadPlugin(at path: String, libraryRoots: [String] = [], instructionLimit: Int = 0) throws(LuaError) -> LuaPluginInfo {
+    /// With an `instructionLimit`, the plugin's top-level code may run at most that many
+    /// instructions; with a `timeLimitMs`, for at most that many milliseconds.
+    public func loadPlugin(
+        at path: String, libraryRoots: [String] = [], instructionLimit: Int = 0, timeLimitMs: Int = 0
+    ) throws(LuaError) -> LuaPluginInfo {
         var isDirectory = false
         var file = path
         if Self.isDirectory(path) {
@@ -47,23 +51,26 @@ extension LuaState {
         lua_pushstring(state, file)
         lua_pushinteger(state, lua_Integer(Self.hostAPIVersion))
         temblor_lua_set_instruction_limit(state, Int32(clamping: instructionLimit))
+        let watch = timeLimitMs > 0 ? LuaWatchdog.shared.makeSlot(milliseconds: timeLimitMs) : nil
+        watch?.begin(state)
         let status = temblor_lua_pcall(state, 2, 0, 0)
+        watch?.end()
         temblor_lua_set_instruction_limit(state, 0)
         guard status == LUA_OK else { throw error(status: status, during: "loading \(file)") }
 
         var hooks: [String] = []
         for hook in ["connect", "on_start", "on_pause", "on_resume", "on_drain", "on_stop", "source", "on_event", "on_reload"] {
-            temblor_lua_push_plugin_field(state, hook)
+            try pushPluginField(hook)
             if lua_type(state, -1) == LUA_TFUNCTION { hooks.append(hook) }
             temblor_lua_pop(state, 1)
         }
-        temblor_lua_push_plugin_field(state, "name")
+        try pushPluginField("name")
         let declared = lua_type(state, -1) == LUA_TSTRING ? try value(at: -1).stringValue : nil
         temblor_lua_pop(state, 1)
-        temblor_lua_push_plugin_field(state, "defaults")
+        try pushPluginField("defaults")
         let defaults = lua_type(state, -1) == LUA_TNIL ? Value.object(Object()) : try value(at: -1)
         temblor_lua_pop(state, 1)
-        temblor_lua_push_plugin_field(state, "ports")
+        try pushPluginField("ports")
         let portsValue = lua_type(state, -1) == LUA_TNIL ? Value.array([]) : try value(at: -1)
         temblor_lua_pop(state, 1)
         guard case .array(let portValues) = portsValue, portValues.allSatisfy({ $0.stringValue != nil }) else {
@@ -73,6 +80,19 @@ extension LuaState {
         let fallback = isDirectory ? String(path.split(separator: "/").last ?? "plugin") : String(base.dropLast(base.hasSuffix(".lua") ? 4 : 0))
         return LuaPluginInfo(
             name: declared ?? fallback, hooks: hooks.sorted(), defaults: defaults, ports: portValues.compactMap(\.stringValue))
+    }
+
+    /// Pushes the loaded plugin's field `key` (nil when absent), read without metamethods.
+    private func pushPluginField(_ key: String) throws(LuaError) {
+        let status: Int32 = key.withCString { pointer in
+            temblor_lua_push_cfunction(state, temblor_lua_plugin_field)
+            lua_pushlightuserdata(state, UnsafeMutableRawPointer(mutating: pointer))
+            return temblor_lua_pcall(state, 1, 1, 0)
+        }
+        guard status == LUA_OK else {
+            temblor_lua_pop(state, 1)
+            throw .outOfMemory(during: "reading the plugin table")
+        }
     }
 
     private static func isDirectory(_ path: String) -> Bool {

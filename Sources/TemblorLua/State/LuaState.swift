@@ -25,6 +25,10 @@ public final class LuaState {
         }
         let state = created
         self.state = state
+        // The extra space is not initialised by Lua: no host until a plugin sets one.
+        temblor_lua_set_host(state, nil)
+        // No host until a plugin sets one (Lua leaves this space as the allocator gave it).
+        temblor_lua_set_host(state, nil)
         for (name, open) in Self.safeLibraries {
             luaL_requiref(state, name, open, 1)
             temblor_lua_pop(state, 1)
@@ -33,6 +37,13 @@ public final class LuaState {
         for name in ["dofile", "loadfile"] {
             lua_pushnil(state)
             lua_setglobal(state, name)
+        }
+        // Pattern functions the watchdog can stop, in place of Lua's own (CLua/pattern.h).
+        temblor_lua_push_cfunction(state, temblor_lua_install_patterns)
+        guard temblor_lua_pcall(state, 0, 0, 0) == LUA_OK else {
+            lua_close(state)
+            allocator.deallocate()
+            throw .outOfMemory(during: "creating a state")
         }
         temblor_lua_push_cfunction(state, temblor_lua_install_bridge)
         guard temblor_lua_pcall(state, 0, 0, 0) == LUA_OK else {

@@ -63,7 +63,9 @@ actor LuaInstance {
 
     /// The running plugin, loading a fresh state when there is none. Throws when the plugin is
     /// stopped, or waiting out its backoff (`LuaFault.restarting`).
-    func loaded() throws(LuaFault) -> LuaPlugin {
+    /// A state loaded for the runner's own `connect` skips the restart's connect and on_start:
+    /// the runner calls them.
+    func loaded(restartHooks: Bool = true) throws(LuaFault) -> LuaPlugin {
         if let plugin { return plugin }
         if isStopped { throw .stopped(name: name) }
         if let restartAt, ContinuousClock.now < restartAt { throw .restarting(until: restartAt) }
@@ -80,7 +82,7 @@ actor LuaInstance {
         fresh.isRunning = !isStopping
         info = fresh.info
         nextTimerDue = [:]
-        if restarts > 0 {
+        if restarts > 0 && restartHooks {
             // A restarted state connects and starts again, as a fresh connector would.
             do throws(LuaError) {
                 let connected = try fresh.call(.connect)
@@ -146,7 +148,11 @@ actor LuaInstance {
     /// Loads the plugin and calls its `connect`: `false`, `nil` from a defined hook, or an error
     /// is retried by the runner.
     func connect() throws -> Bool {
-        let plugin = try loaded()
+        // A plugin its fault policy stopped never connects again: the connector runs without
+        // it (its events fail, its source ends) rather than being retried forever, so that a
+        // finite flow still ends.
+        if isStopped { return true }
+        let plugin = try loaded(restartHooks: false)
         guard plugin.has(.connect) else { return true }
         do {
             let result = try plugin.call(.connect)
