@@ -98,6 +98,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("produced 8, delivered 8, failed 0"), "\(run.stderr)")
         #expect(run.stderr.contains("enriched 4 events"), "\(run.stderr)")
+        #expect(run.stderr.contains(#"temblor_plugin_metric{connector="enrich",name="enriched"} 4"#), "\(run.stderr)")
         #expect(try jsonLines(dir.appendingPathComponent("out.jsonl")) == expected([
             #"{"level":"info","msg":"user logged in","user":"ada","host":"web-1","env":"prod","seq":1}"#,
             #"{"level":"warn","msg":"password about to expire","user":"ada","host":"web-1","env":"prod","seq":2}"#,

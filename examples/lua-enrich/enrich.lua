@@ -15,6 +15,8 @@ return {
       if event[field] == nil then event[field] = value end
     end
     event[ctx.config.number_field] = ctx.state.seen
+    -- A gauge under the connector's name: `temblor run --stats` prints its last value.
+    ctx:metric("enriched", ctx.state.seen)
     -- Forwarded through the source side; returning normally acknowledges the input event.
     ctx:emit(event, meta)
   end,

@@ -1,8 +1,8 @@
 import CoreMetrics
 import Synchronization
 
-/// An in-process metrics backend that keeps counters so a run can print them at its end
-/// (`temblor run --stats`); recorders and timers are accepted and ignored.
+/// An in-process metrics backend that keeps counters and gauges so a run can print them at its
+/// end (`temblor run --stats`); aggregating recorders and timers are accepted and ignored.
 ///
 /// Counters with the same label and dimensions share one value, so asking twice for a counter
 /// does not split its count.
@@ -18,6 +18,21 @@ public final class StatsRegistry: MetricsFactory, Sendable {
         func reset() {
             value.store(0, ordering: .relaxed)
         }
+    }
+
+    /// One gauge's last value (a plugin's `ctx:metric`, say), lock-free.
+    final class StatsGauge: RecorderHandler, Sendable {
+        let bits = Atomic<UInt64>(0)
+
+        func record(_ value: Int64) {
+            record(Double(value))
+        }
+
+        func record(_ value: Double) {
+            bits.store(value.bitPattern, ordering: .relaxed)
+        }
+
+        var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
     }
 
     /// What identifies a counter: its label and its dimensions in the order given.
@@ -51,6 +66,7 @@ public final class StatsRegistry: MetricsFactory, Sendable {
     }
 
     private let counters = Mutex<[Key: StatsCounter]>([:])
+    private let gauges = Mutex<[Key: StatsGauge]>([:])
 
     public init() {}
 
@@ -64,8 +80,16 @@ public final class StatsRegistry: MetricsFactory, Sendable {
         }
     }
 
+    /// Gauges (`aggregate: false`) keep their last value; aggregating recorders are ignored.
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
-        NOOPMetricsHandler.instance
+        guard !aggregate else { return NOOPMetricsHandler.instance }
+        let key = Key(label: label, dimensions: dimensions)
+        return gauges.withLock { gauges in
+            if let existing = gauges[key] { return existing }
+            let gauge = StatsGauge()
+            gauges[key] = gauge
+            return gauge
+        }
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
@@ -100,9 +124,24 @@ public final class StatsRegistry: MetricsFactory, Sendable {
         return all.sorted { $0.line < $1.line }
     }
 
-    /// Every counter as a line (`label{name="value",...} count`), sorted.
+    /// The last value of one gauge, or `nil` if nothing created it.
+    public func gaugeValue(of label: String, _ dimensions: [(String, String)] = []) -> Double? {
+        let key = Key(label: label, dimensions: dimensions)
+        return gauges.withLock { $0[key]?.value }
+    }
+
+    /// Every counter and gauge as a line (`label{name="value",...} value`), sorted.
     public var lines: [String] {
-        samples.map(\.line)
+        let gaugeLines = gauges.withLock { gauges in
+            gauges.map { key, gauge in
+                let labels = stride(from: 0, to: key.dimensions.count - 1, by: 2)
+                    .map { "\(key.dimensions[$0])=\"\(key.dimensions[$0 + 1])\"" }.joined(separator: ",")
+                let value = gauge.value
+                let text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+                return labels.isEmpty ? "\(key.label) \(text)" : "\(key.label){\(labels)} \(text)"
+            }
+        }
+        return (samples.map(\.line) + gaugeLines).sorted()
     }
 }
 
