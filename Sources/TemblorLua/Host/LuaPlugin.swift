@@ -145,12 +145,47 @@ public final class LuaPlugin {
     /// Lua tables (no `Value` in between): the fast path of Lua sinks fed by the `json` codec.
     /// Text that is not JSON throws `.invalidJSON` without calling the plugin.
     public func deliver(json text: [UInt8], meta: Value) throws(LuaError) {
+        let takesMeta = host.pointee.on_event_takes_meta != 0
+        flattenMeta(takesMeta ? meta : .null)
+        if let failure = call(onJSON: text, takesMeta: takesMeta) { throw failure }
+    }
+
+    /// Calls `on_event` for the events of `events` from `start` on, whose payloads are JSON
+    /// text (`bytes`; other payloads go through the Value bridge), stopping at the first call
+    /// that fails: returns where it stopped (`events.count` once all were handled) and why. What
+    /// a failed call emitted is dropped. One host call per batch: the sink path of JSON sources.
+    public func deliver(jsonEvents events: [Event], from start: Int) -> (next: Int, failure: LuaError?) {
+        let takesMeta = host.pointee.on_event_takes_meta != 0
+        return events.withUnsafeBufferPointer { events in
+            for index in start..<events.count {
+                let mark = emissions.count
+                let failure: LuaError?
+                if case .bytes(let text) = events[index].payload {
+                    flattenMeta(takesMeta ? events[index].meta : .null)
+                    failure = call(onJSON: text, takesMeta: takesMeta)
+                } else {
+                    do throws(LuaError) {
+                        _ = try deliver(events[index].payload, meta: events[index].meta)
+                        failure = nil
+                    } catch {
+                        failure = error
+                    }
+                }
+                if let failure {
+                    if emissions.count > mark { emissions.removeSubrange(mark...) }
+                    return (index, failure)
+                }
+            }
+            return (events.count, nil)
+        }
+    }
+
+    /// One `on_event` call with the event decoded from `text`, the metadata already in `metaTape`.
+    private func call(onJSON text: [UInt8], takesMeta: Bool) -> LuaError? {
         let state = lua.state
         // Bytes allocated past the text (the `binary` codec's `padding`) let simdjson read in place.
         let padded = text.capacity >= text.count + LuaState.jsonPadding
-        let takesMeta = host.pointee.on_event_takes_meta != 0
-        flattenMeta(takesMeta ? meta : .null)
-        let failure: LuaError? = metaTape.withPointers { items, strings in
+        return metaTape.withPointers { items, strings in
             var reference = temblor_lua_tape_ref(
                 items: takesMeta ? UnsafePointer(items.assumingMemoryBound(to: temblor_lua_item.self)) : nil,
                 strings: UnsafePointer(strings.assumingMemoryBound(to: CChar.self)))
@@ -169,7 +204,6 @@ public final class LuaPlugin {
                 }
             }
         }
-        if let failure { throw failure }
     }
 
     private func flattenMeta(_ meta: Value) {

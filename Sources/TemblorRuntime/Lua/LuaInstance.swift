@@ -120,9 +120,9 @@ actor LuaInstance {
         backoffMs = min(backoffMs * 2, policy.maxBackoffMs)
     }
 
-    private func succeeded() {
+    private func succeeded(_ calls: Int = 1) {
         consecutiveErrors = 0
-        successesSinceRestart += 1
+        successesSinceRestart += calls
         if successesSinceRestart >= policy.successesToForgive, restarts > 0 {
             restarts = 0
             backoffMs = policy.initialBackoffMs
@@ -292,6 +292,28 @@ actor LuaInstance {
                 delivery.failed += index..<events.count
                 delivery.reason = "plugin \(plugin.info.name) has no on_event, so it cannot take events; link nothing into \(name)"
                 return delivery
+            }
+            if rawJSON {
+                // The whole rest of the batch in one host call, up to the first failure.
+                let (next, failure) = plugin.deliver(jsonEvents: events, from: index)
+                if !plugin.emissions.isEmpty {
+                    delivery.emissions += plugin.emissions
+                    plugin.emissions = []
+                }
+                if next > index { succeeded(next - index) }
+                index = next
+                guard let failure else { continue }
+                delivery.failed.append(index)
+                if case .invalidJSON(let message) = failure {
+                    // Not the plugin's fault: the frame is not JSON, as the source would have said.
+                    delivery.reason = "invalid JSON: \(message)"
+                    logger.error("connector \(name): event \(events[index].id): invalid JSON: \(message)")
+                } else {
+                    delivery.reason = "on_event: \(failure)"
+                    record(failure, in: "on_event")
+                }
+                index += 1
+                continue
             }
             do {
                 let event = events[index]
