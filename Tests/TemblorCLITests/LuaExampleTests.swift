@@ -5,16 +5,6 @@ import Testing
 /// they describe. Lua tables do not keep key order, so JSON lines are compared with their keys
 /// sorted (numbers, strings and literals exactly as written).
 @Suite struct LuaExampleTests {
-    static let examples = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("examples")
-
-    /// A copy of an example in a fresh directory, so runs never write into the source tree.
-    func copy(example name: String) throws -> URL {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("temblor-\(name)-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent(name), to: target)
-        return target
-    }
 
     struct Run {
         var status: Int32
@@ -63,7 +53,7 @@ import Testing
     }
 
     @Test func theGeneratorEmitsItsCountOfEventsThenEnds() async throws {
-        let dir = try copy(example: "lua-generator")
+        let dir = try ExampleFixtures.copy(example: "lua-generator")
         let run = try await temblor(["run", "--stats", dir.appendingPathComponent("flow.yaml").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("produced 5, delivered 5, failed 0"), "\(run.stderr)")
@@ -78,7 +68,7 @@ import Testing
     }
 
     @Test func theAggregatorSendsPartialSummariesAndAFinalOneAfterItsInputEnded() async throws {
-        let dir = try copy(example: "lua-aggregate")
+        let dir = try ExampleFixtures.copy(example: "lua-aggregate")
         let run = try await temblor(["run", "--stats", dir.appendingPathComponent("flow.yaml").path])
         #expect(run.status == 0, "\(run.stderr)")
         // Nine events in, acknowledged by the Lua sink; three summaries out of its source side.
@@ -93,7 +83,7 @@ import Testing
     }
 
     @Test func theEnricherAddsItsConfiguredFieldsAndARunningNumber() async throws {
-        let dir = try copy(example: "lua-enrich")
+        let dir = try ExampleFixtures.copy(example: "lua-enrich")
         let run = try await temblor(["run", "--stats", dir.appendingPathComponent("flow.yaml").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("produced 8, delivered 8, failed 0"), "\(run.stderr)")
@@ -108,7 +98,7 @@ import Testing
     }
 
     @Test func theRouterDropsDebugEventsAndSendsErrorsToTheirOwnPort() async throws {
-        let dir = try copy(example: "lua-router")
+        let dir = try ExampleFixtures.copy(example: "lua-router")
         let run = try await temblor(["run", "--stats", dir.appendingPathComponent("flow.yaml").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("produced 7, delivered 7, failed 0"), "\(run.stderr)")
@@ -126,7 +116,7 @@ import Testing
 
     @Test func checkAcceptsTheLuaExamples() async throws {
         for name in ["lua-generator", "lua-aggregate", "lua-enrich", "lua-router"] {
-            let run = try await temblor(["check", Self.examples.appendingPathComponent("\(name)/flow.yaml").path])
+            let run = try await temblor(["check", ExampleFixtures.examples.appendingPathComponent("\(name)/flow.yaml").path])
             #expect(run.status == 0, "\(name): \(run.stderr)")
         }
     }

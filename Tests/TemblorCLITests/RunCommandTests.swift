@@ -3,19 +3,9 @@ import Testing
 
 /// `temblor run` and `temblor check` on the shipped examples and on broken flows.
 @Suite struct RunCommandTests {
-    static let examples = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("examples")
-
-    /// A copy of an example in a fresh directory, so runs never write into the source tree.
-    func copy(example name: String) throws -> URL {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("temblor-\(name)-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: Self.examples.appendingPathComponent(name), to: target)
-        return target
-    }
 
     @Test func passthroughExampleCopiesEveryEvent() async throws {
-        let dir = try copy(example: "passthrough")
+        let dir = try ExampleFixtures.copy(example: "passthrough")
         let result = try await TemblorProcess.run(["run", dir.appendingPathComponent("flow.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
         let input = try String(contentsOf: dir.appendingPathComponent("in.jsonl"), encoding: .utf8)
@@ -24,7 +14,7 @@ import Testing
     }
 
     @Test func benchExampleReportsThroughputAndLatency() async throws {
-        let dir = try copy(example: "bench")
+        let dir = try ExampleFixtures.copy(example: "bench")
         let result = try await TemblorProcess.run(["run", "--stats", dir.appendingPathComponent("flow.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdoutText.contains("hole: 12000 events"), "\(result.stdoutText)")
@@ -35,7 +25,7 @@ import Testing
 
     @Test func checkAcceptsTheExamples() async throws {
         for name in ["passthrough", "bench", "tcp-echo"] {
-            let result = try await TemblorProcess.run(["check", Self.examples.appendingPathComponent("\(name)/flow.yaml").path])
+            let result = try await TemblorProcess.run(["check", ExampleFixtures.examples.appendingPathComponent("\(name)/flow.yaml").path])
             #expect(result.status == 0, "\(name): \(result.stderr)")
         }
     }
@@ -72,7 +62,7 @@ import Testing
     }
 
     @Test func aMalformedLineFailsTheRunButEveryOtherEventArrives() async throws {
-        let dir = try copy(example: "passthrough")
+        let dir = try ExampleFixtures.copy(example: "passthrough")
         try "{\"a\":1}\n{\"a\":\n{\"a\":3}\n".write(to: dir.appendingPathComponent("in.jsonl"), atomically: true, encoding: .utf8)
         let result = try await TemblorProcess.run(["run", dir.appendingPathComponent("flow.yaml").path])
         #expect(result.status == 1)

@@ -48,7 +48,7 @@ import Glibc
 
     @Test func everyLineComesBackToItsSender() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("temblor-echo-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: RunCommandTests.examples.appendingPathComponent("tcp-echo"), to: dir)
+        try FileManager.default.copyItem(at: ExampleFixtures.examples.appendingPathComponent("tcp-echo"), to: dir)
         let port = try Self.freePort()
         let flow = dir.appendingPathComponent("flow.yaml")
         let text = try String(contentsOf: flow, encoding: .utf8).replacingOccurrences(of: "127.0.0.1:4242", with: "127.0.0.1:\(port)")
