@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "TemblorValue",
                 "TemblorCodecs",
+                "TemblorLua",
                 "TemblorRuntime",
                 "TemblorConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

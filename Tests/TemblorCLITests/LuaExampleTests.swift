@@ -226,4 +226,28 @@ enum CanonicalJSON {
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
     }
+
+}
+
+extension LuaExampleTests {
+    @Test func checkLoadsAPluginAndNamesTheFileAndLineOfWhatIsWrong() async throws {
+        let good = try await temblor(["check", ExampleFixtures.examples.appendingPathComponent("lua-enrich/enrich.lua").path])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("ok: plugin enrich, hooks on_drain, on_event"), "\(good.stdout)")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("temblor-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let broken = dir.appendingPathComponent("broken.lua")
+        try "return {\n  api = 1,\n  on_event = function(ctx, e) e.x = = 1 end,\n}\n".write(to: broken, atomically: true, encoding: .utf8)
+        let bad = try await temblor(["check", broken.path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("broken.lua:3: unexpected symbol near '='"), "\(bad.stderr)")
+
+        let future = dir.appendingPathComponent("future")
+        try FileManager.default.createDirectory(at: future, withIntermediateDirectories: true)
+        try "return { api = 2 }".write(to: future.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+        let incompatible = try await temblor(["check", future.path])
+        #expect(incompatible.status == 2)
+        #expect(incompatible.stderr.contains("init.lua: written for host API 2, but this Temblor provides host API 1"), "\(incompatible.stderr)")
+    }
 }

@@ -8,7 +8,7 @@ import TemblorLua
 struct LuaSource: Source {
     let instance: LuaInstance
     /// Resumes granted to a source that keeps going after the flow asked it to stop.
-    static let resumesAfterStop = 100
+    static let resumesAfterStop = 10
 
     func run(_ context: SourceContext) async throws {
         await instance.attach(context)
