@@ -16,6 +16,32 @@
 #include <limits.h>
 #include <errno.h>
 
+/* ---- The allocator of every Temblor state ------------------------------------------------
+ * Counts the state's bytes and refuses an allocation that would pass its limit: Lua turns the
+ * refusal into a memory error inside its own protected call, and the state stays usable. It
+ * never raises by itself. `ud` points to the state's counters, which outlive the state. */
+typedef struct {
+    long long limit;
+    long long in_use;
+} temblor_lua_allocator;
+
+static inline void *temblor_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    temblor_lua_allocator *allocator = (temblor_lua_allocator *)ud;
+    /* When `ptr` is NULL, `osize` encodes the kind of object, not a size. */
+    long long old = ptr == NULL ? 0 : (long long)osize;
+    if (nsize == 0) {
+        free(ptr);
+        allocator->in_use -= old;
+        return NULL;
+    }
+    long long growth = (long long)nsize - old;
+    if (growth > 0 && allocator->in_use + growth > allocator->limit) return NULL;
+    void *block = realloc(ptr, nsize);
+    if (block == NULL) return NULL;
+    allocator->in_use += growth;
+    return block;
+}
+
 static const int temblor_lua_registryindex = LUA_REGISTRYINDEX;
 static const int temblor_lua_multret = LUA_MULTRET;
 

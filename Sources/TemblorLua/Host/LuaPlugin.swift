@@ -28,7 +28,7 @@ public final class LuaPlugin {
     /// The source coroutine yields after emitting this many events, so they travel as a batch.
     public var emitBatch = 256
     /// What the plugin emitted since the owner last took it.
-    public var emissions: [LuaEmission] = []
+    @exclusivity(unchecked) public var emissions: [LuaEmission] = []
     /// The functions registered with `ctx:every`.
     public internal(set) var timers: [LuaTimer] = []
 
@@ -41,9 +41,11 @@ public final class LuaPlugin {
     private let watch: LuaWatchdog.Slot
     private var source: OpaquePointer?
     private var payloadTape = LuaTape()
-    private var metaTape = LuaTape()
+    // The hot path's own state: this object is used by one owner at a time (see the type's
+    // doc), so dynamic exclusivity checks on every event buy nothing.
+    @exclusivity(unchecked) private var metaTape = LuaTape()
     /// The metadata `metaTape` holds: events of one stream share theirs, flattened once.
-    private var metaInTape: Value?
+    @exclusivity(unchecked) private var metaInTape: Value?
 
     /// Emissions one callback may leave unsent when it cannot yield (on_event, timers).
     static let maxPendingEmissions = 100_000

@@ -27,7 +27,7 @@ struct LuaStackReader {
         var context: UnsafeMutableRawPointer?
         _ = lua_getallocf(state, &context)
         guard let context else { return Int.max }
-        return context.assumingMemoryBound(to: LuaAllocator.self).pointee.limit.multipliedReportingOverflow(by: 2).partialValue
+        return Int(context.assumingMemoryBound(to: LuaAllocator.self).pointee.limit).multipliedReportingOverflow(by: 2).partialValue
     }
 
     static let elementCost = 16

@@ -70,10 +70,10 @@ public final class LuaState {
     ]
 
     /// Bytes the state uses now.
-    public var memoryInUse: Int { allocator.pointee.inUse }
+    public var memoryInUse: Int { Int(allocator.pointee.in_use) }
 
     /// The most bytes the state may use; past it, allocations fail with a Lua memory error.
-    public var memoryLimit: Int { allocator.pointee.limit }
+    public var memoryLimit: Int { Int(allocator.pointee.limit) }
 
     /// Loads and runs `source` (text only: binary chunks are refused) and returns the first
     /// value it returns, rendered as text, or `nil` when it returns nothing. With an
