@@ -61,17 +61,19 @@ import TemblorValue
         let variadic = try plugin("return { api = 1, on_event = function(ctx, ...) local _, meta = ...; return meta.origin end }")
         #expect(try variadic.deliver(.null, meta: ["origin": "gen"]).value == "gen")
         let json = try plugin("return { api = 1, on_event = function(ctx, e, meta) ctx:emit({ n = e.n, origin = meta.origin }) end }")
-        try json.deliver(json: Array(#"{"n":1}"#.utf8), meta: ["origin": "file"])
-        try json.deliver(json: Array(#"{"n":2}"#.utf8), meta: ["origin": "file"])
-        try json.deliver(json: Array(#"{"n":3}"#.utf8), meta: ["origin": "tcp"])
+        func event(_ text: String, _ meta: Value) -> Event { Event(payload: .bytes(Array(text.utf8)), meta: meta, id: EventId(source: 0, sequence: 0)) }
+        // A batch of JSON frames, and one that is not JSON: the call stops there, saying why.
+        let batch = [event(#"{"n":1}"#, ["origin": "file"]), event(#"{"n":2}"#, ["origin": "file"]),
+                     event(#"{"n":3}"#, ["origin": "tcp"]), event("{", .null), event(#"{"n":5}"#, .null)]
+        let (next, failure) = json.deliver(batch, from: 0, rawJSON: true)
         let origins = json.emissions.compactMap { emission -> Value? in
             if case .value(let value, _) = emission { return value }
             return nil
         }
         #expect(origins == [["n": 1, "origin": "file"], ["n": 2, "origin": "file"], ["n": 3, "origin": "tcp"]])
-        #expect(throws: LuaError.invalidJSON("The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc.")) {
-            try json.deliver(json: Array("{".utf8), meta: .null)
-        }
+        #expect(next == 3)
+        #expect(failure == .invalidJSON("The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc."))
+        #expect(json.deliver(batch, from: 4, rawJSON: true) == (next: 5, failure: nil))
     }
 
     @Test func ctxMethodsRefuseBadArgumentsWithClearErrors() throws {

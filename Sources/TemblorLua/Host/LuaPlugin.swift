@@ -122,6 +122,16 @@ public final class LuaPlugin {
         let state = lua.state
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
+        try callOnEvent(payload, meta: meta)
+        var result = LuaEventResult()
+        if lua_type(state, -2) != LUA_TNIL { result.value = try lua.value(at: -2) }
+        if lua_type(state, -1) == LUA_TSTRING, case .string(let port) = try lua.value(at: -1) { result.port = port }
+        return result
+    }
+
+    /// One `on_event` call through the Value bridge, leaving its two results on the stack.
+    private func callOnEvent(_ payload: Value, meta: Value) throws(LuaError) {
+        let state = lua.state
         payloadTape.removeAll()
         payloadTape.append(payload)
         flattenMeta(host.pointee.on_event_takes_meta != 0 ? meta : .null)
@@ -137,37 +147,29 @@ public final class LuaPlugin {
             }
         }
         guard status == LUA_OK else { throw lua.error(status: status, during: "on_event") }
-        var result = LuaEventResult()
-        if lua_type(state, -2) != LUA_TNIL { result.value = try lua.value(at: -2) }
-        if lua_type(state, -1) == LUA_TSTRING, case .string(let port) = try lua.value(at: -1) { result.port = port }
-        return result
     }
 
-    /// Calls `on_event(ctx, event, meta)` with the event decoded from JSON `text` straight into
-    /// Lua tables (no `Value` in between): the fast path of Lua sinks fed by the `json` codec.
-    /// Text that is not JSON throws `.invalidJSON` without calling the plugin.
-    public func deliver(json text: [UInt8], meta: Value) throws(LuaError) {
-        let takesMeta = host.pointee.on_event_takes_meta != 0
-        flattenMeta(takesMeta ? meta : .null)
-        if let failure = call(onJSON: text, takesMeta: takesMeta) { throw failure }
-    }
-
-    /// Calls `on_event` for the events of `events` from `start` on, whose payloads are JSON
-    /// text (`bytes`; other payloads go through the Value bridge), stopping at the first call
-    /// that fails: returns where it stopped (`events.count` once all were handled) and why. What
-    /// a failed call emitted is dropped. One host call per batch: the sink path of JSON sources.
-    public func deliver(jsonEvents events: [Event], from start: Int) -> (next: Int, failure: LuaError?) {
+    /// Calls `on_event` for the events of `events` from `start` on, as a sink does (what it
+    /// returns is not read), stopping at the first call that fails: returns where it stopped
+    /// (`events.count` once all were handled) and why; what a failed call emitted is dropped.
+    /// With `rawJSON`, `bytes` payloads are JSON text decoded straight into Lua tables; other
+    /// payloads go through the Value bridge. One host call per batch.
+    public func deliver(_ events: [Event], from start: Int, rawJSON: Bool) -> (next: Int, failure: LuaError?) {
+        let state = lua.state
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
         let takesMeta = host.pointee.on_event_takes_meta != 0
         return events.withUnsafeBufferPointer { events in
             for index in start..<events.count {
                 let mark = emissions.count
                 let failure: LuaError?
-                if case .bytes(let text) = events[index].payload {
+                if rawJSON, case .bytes(let text) = events[index].payload {
                     flattenMeta(takesMeta ? events[index].meta : .null)
                     failure = call(onJSON: text, takesMeta: takesMeta)
                 } else {
                     do throws(LuaError) {
-                        _ = try deliver(events[index].payload, meta: events[index].meta)
+                        try callOnEvent(events[index].payload, meta: events[index].meta)
+                        lua_settop(state, top)
                         failure = nil
                     } catch {
                         failure = error

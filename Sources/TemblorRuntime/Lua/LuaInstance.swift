@@ -293,48 +293,24 @@ actor LuaInstance {
                 delivery.reason = "plugin \(plugin.info.name) has no on_event, so it cannot take events; link nothing into \(name)"
                 return delivery
             }
-            if rawJSON {
-                // The whole rest of the batch in one host call, up to the first failure.
-                let (next, failure) = plugin.deliver(jsonEvents: events, from: index)
-                if !plugin.emissions.isEmpty {
-                    delivery.emissions += plugin.emissions
-                    plugin.emissions = []
-                }
-                if next > index { succeeded(next - index) }
-                index = next
-                guard let failure else { continue }
-                delivery.failed.append(index)
-                if case .invalidJSON(let message) = failure {
-                    // Not the plugin's fault: the frame is not JSON, as the source would have said.
-                    delivery.reason = "invalid JSON: \(message)"
-                    logger.error("connector \(name): event \(events[index].id): invalid JSON: \(message)")
-                } else {
-                    delivery.reason = "on_event: \(failure)"
-                    record(failure, in: "on_event")
-                }
-                index += 1
-                continue
+            // The rest of the batch in one host call, up to the first failure.
+            let (next, failure) = plugin.deliver(events, from: index, rawJSON: rawJSON)
+            if !plugin.emissions.isEmpty {
+                delivery.emissions += plugin.emissions
+                plugin.emissions = []
             }
-            do {
-                let event = events[index]
-                if rawJSON, case .bytes(let text) = event.payload {
-                    try plugin.deliver(json: text, meta: event.meta)
-                } else {
-                    _ = try plugin.deliver(event.payload, meta: event.meta)
-                }
-                if !plugin.emissions.isEmpty { delivery.emissions += plugin.emissions }
-                succeeded()
-            } catch LuaError.invalidJSON(let message) {
+            if next > index { succeeded(next - index) }
+            index = next
+            guard let failure else { continue }
+            delivery.failed.append(index)
+            if case .invalidJSON(let message) = failure {
                 // Not the plugin's fault: the frame is not JSON, as the source would have said.
-                delivery.failed.append(index)
                 delivery.reason = "invalid JSON: \(message)"
                 logger.error("connector \(name): event \(events[index].id): invalid JSON: \(message)")
-            } catch {
-                delivery.failed.append(index)
-                delivery.reason = "on_event: \(error)"
-                record(error, in: "on_event")
+            } else {
+                delivery.reason = "on_event: \(failure)"
+                record(failure, in: "on_event")
             }
-            if !plugin.emissions.isEmpty { plugin.emissions = [] }
             index += 1
         }
         return delivery
