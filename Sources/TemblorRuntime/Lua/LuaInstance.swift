@@ -22,10 +22,7 @@ actor LuaInstance {
     private var plugin: LuaPlugin?
     /// `ctx.state` as the last instance left it, for the next one.
     private var carriedState: Value = .null
-    private var consecutiveErrors = 0
-    private var successesSinceRestart = 0
-    private var restarts = 0
-    private var backoffMs: Int
+    private var faults: LuaFaultCounter
     private var restartAt: ContinuousClock.Instant?
     private(set) var isStopped = false
     private var isStopping = false
@@ -55,7 +52,7 @@ actor LuaInstance {
         self.policy = policy
         self.batchSize = batchSize
         self.logger = logger
-        backoffMs = policy.initialBackoffMs
+        faults = LuaFaultCounter(policy: policy)
         errorCounter = Counter(label: "temblor_lua_errors_total", dimensions: [("connector", name)])
     }
 
@@ -82,7 +79,7 @@ actor LuaInstance {
         fresh.isRunning = !isStopping
         info = fresh.info
         nextTimerDue = [:]
-        if restarts > 0 && restartHooks {
+        if faults.restarts > 0 && restartHooks {
             // A restarted state connects and starts again, as a fresh connector would.
             do throws(LuaError) {
                 let connected = try fresh.call(.connect)
@@ -103,30 +100,25 @@ actor LuaInstance {
     private func record(_ error: LuaError, in hook: String) {
         errorCounter.increment()
         logger.error("connector \(name): plugin \(info?.name ?? path): \(hook): \(error)")
-        consecutiveErrors += 1
-        successesSinceRestart = 0
-        guard plugin == nil || error.isLimit || consecutiveErrors >= policy.maxConsecutiveErrors else { return }
+        let verdict = faults.failed(error, running: plugin != nil)
+        guard verdict != .keep else { return }
         if let plugin, let saved = plugin.savedState() { carriedState = saved }
         plugin = nil
-        restarts += 1
-        consecutiveErrors = 0
-        if restarts > policy.maxRestarts {
+        switch verdict {
+        case .keep:
+            break
+        case .stop:
             isStopped = true
             logger.error("connector \(name): plugin stopped after \(policy.maxRestarts) restarts; its events fail from now on")
-            return
+        case .restart(let afterMs):
+            restartAt = ContinuousClock.now + .milliseconds(afterMs)
+            logger.warning(
+                "connector \(name): restarting the plugin's state in \(afterMs) ms (restart \(faults.restarts) of at most \(policy.maxRestarts))")
         }
-        restartAt = ContinuousClock.now + .milliseconds(backoffMs)
-        logger.warning("connector \(name): restarting the plugin's state in \(backoffMs) ms (restart \(restarts) of at most \(policy.maxRestarts))")
-        backoffMs = min(backoffMs * 2, policy.maxBackoffMs)
     }
 
     private func succeeded(_ calls: Int = 1) {
-        consecutiveErrors = 0
-        successesSinceRestart += calls
-        if successesSinceRestart >= policy.successesToForgive, restarts > 0 {
-            restarts = 0
-            backoffMs = policy.initialBackoffMs
-        }
+        faults.succeeded(calls)
     }
 
     /// How long a caller should wait before the state can be used again, `nil` when it can now.

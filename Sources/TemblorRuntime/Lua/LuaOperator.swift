@@ -18,8 +18,8 @@ struct LuaOperator: Operator {
     private let libraryRoots: [String]
     private let logger: Logger
     private var carriedState: Value = .null
-    private var consecutiveErrors = 0
-    private var restarts = 0
+    private var faults: LuaFaultCounter
+    private var stopped = false
     let extraPorts: [Port]
 
     init(config: Value, directory: String, libraryRoots: [String]) throws(OperatorError) {
@@ -31,6 +31,7 @@ struct LuaOperator: Operator {
         do throws(LuaConfigError) {
             limits = try LuaLimits(LuaFaultPolicy.resourceLimits(limitsValue))
             policy = try LuaFaultPolicy(limitsValue)
+            faults = LuaFaultCounter(policy: policy)
         } catch {
             throw settings.error(error.key, error.message)
         }
@@ -59,7 +60,7 @@ struct LuaOperator: Operator {
         do {
             result = try plugin.deliver(event.payload, meta: event.meta)
             plugin.emissions = []
-            consecutiveErrors = 0
+            faults.succeeded()
         } catch {
             plugin.emissions = []
             fault(error)
@@ -74,15 +75,16 @@ struct LuaOperator: Operator {
         output.emit(forwarded, on: result.port.map { Port($0) } ?? .out)
     }
 
-    /// The running state, restarting one that was dropped; `nil` once given up on.
+    /// The running state, restarting one that was dropped (at once: a pipeline cannot wait out
+    /// a backoff); `nil` once given up on.
     private mutating func state() throws(OperatorError) -> LuaPlugin? {
         if let plugin { return plugin }
-        guard restarts <= policy.maxRestarts else { return nil }
+        guard !stopped else { return nil }
         do {
             plugin = try LuaPlugin(path: path, instance: path, config: config, state: carriedState, limits: limits, libraryRoots: libraryRoots, logger: logger)
         } catch {
-            restarts += 1
             logger.error("lua operator \(path): restarting failed: \(error)")
+            if faults.failed(error, running: false) == .stop { stopped = true }
             return nil
         }
         return plugin
@@ -90,16 +92,15 @@ struct LuaOperator: Operator {
 
     private mutating func fault(_ error: LuaError) {
         logger.error("lua operator \(path): on_event: \(error)")
-        consecutiveErrors += 1
-        guard error.isLimit || consecutiveErrors >= policy.maxConsecutiveErrors else { return }
+        let verdict = faults.failed(error, running: true)
+        guard verdict != .keep else { return }
         if let saved = plugin?.savedState() { carriedState = saved }
         plugin = nil
-        consecutiveErrors = 0
-        restarts += 1
-        if restarts > policy.maxRestarts {
+        if verdict == .stop {
+            stopped = true
             logger.error("lua operator \(path): stopped after \(policy.maxRestarts) restarts; its events go to err")
         } else {
-            logger.warning("lua operator \(path): restarting its state (restart \(restarts) of at most \(policy.maxRestarts))")
+            logger.warning("lua operator \(path): restarting its state (restart \(faults.restarts) of at most \(policy.maxRestarts))")
         }
     }
 }
