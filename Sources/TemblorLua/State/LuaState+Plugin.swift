@@ -59,7 +59,7 @@ extension LuaState {
         guard status == LUA_OK else { throw error(status: status, during: "loading \(file)") }
 
         var hooks: [String] = []
-        for hook in ["connect", "on_start", "on_pause", "on_resume", "on_drain", "on_stop", "source", "on_event", "on_reload"] {
+        for hook in LuaHook.allCases.map(\.description) + ["source"] {
             try pushPluginField(hook)
             if lua_type(state, -1) == LUA_TFUNCTION { hooks.append(hook) }
             temblor_lua_pop(state, 1)

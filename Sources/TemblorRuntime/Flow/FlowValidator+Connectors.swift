@@ -4,7 +4,7 @@ import TemblorValue
 
 extension FlowValidator {
     /// The connector type Lua plugins run as: both sides, configured by the plugin itself.
-    static let luaConnectorType = ConnectorTypeInfo(name: "lua", hasSource: true, hasSink: true) { _ throws(ConnectorConfigError) in }
+    static let luaConnectorType = LuaConnectorFactory().info
 
     /// A connector type by name; `lua` is always known, whether or not the catalog lists it.
     func connectorType(named name: String) -> ConnectorTypeInfo? {
