@@ -6,22 +6,9 @@
 # and checks that memory stays flat when the input grows (peak RSS, 1x and 4x the lines).
 #
 #   scripts/bench-flows.sh [LINES] [RUNS]      # defaults: 1000000 lines, 5 runs
-set -euo pipefail
-cd "$(dirname "$0")/.."
-lines=${1:-1000000}
-runs=${2:-5}
-shared=../shared/bench
-data=$(pwd)/bench-data
-mkdir -p "$data"
-
-./scripts/bootstrap.sh
-"$shared/reference-host/build.sh" "$data/reference_host" >/dev/null
-swift build -c release --product temblor >/dev/null
-temblor=$(swift build -c release --show-bin-path)/temblor
-
-ns() { sed -n 's/.*ns_per_event=\([0-9.]*\).*/\1/p'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-ratio() { awk -v o="$1" -v r="$2" 'BEGIN { printf "%.2f", o / r }'; }
+. "$(dirname "$0")/bench-common.sh" "$@"
+bench_build temblor
+temblor=$bin/temblor
 
 flow() {  # flow KIND INPUT OUTPUT-FLOW
   case $1 in
@@ -32,8 +19,7 @@ flow() {  # flow KIND INPUT OUTPUT-FLOW
 
 printf '%-6s %-28s %12s %12s %7s\n' shape path reference temblor ratio
 for shape in small mixed; do
-  file="$data/$shape-$lines.jsonl"
-  [ -s "$file" ] || python3 "$shared/gen-events.py" "$lines" --shape "$shape" > "$file"
+  file=$(bench_data "$shape")
   flow bench "$file" "$data/bench-$shape.yaml"
   flow file "$file" "$data/file-$shape.yaml"
   ref=(); b=(); f=()

@@ -4,22 +4,9 @@
 # the memory of an idle plugin state, and a flow of 1,000 Lua connectors (start-up to end, peak RSS).
 #
 #   scripts/bench-lua.sh [LINES] [RUNS]      # defaults: 1000000 lines, 5 runs
-set -euo pipefail
-cd "$(dirname "$0")/.."
-lines=${1:-1000000}
-runs=${2:-5}
-shared=../shared/bench
-data=$(pwd)/bench-data
-mkdir -p "$data"
+. "$(dirname "$0")/bench-common.sh" "$@"
+bench_build temblor TemblorBenchmarks
 
-./scripts/bootstrap.sh
-"$shared/reference-host/build.sh" "$data/reference_host" >/dev/null
-swift build -c release --product temblor >/dev/null
-swift build -c release --product TemblorBenchmarks >/dev/null
-bin=$(swift build -c release --show-bin-path)
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-ratio() { awk -v o="$1" -v r="$2" 'BEGIN { printf "%.2f", o / r }'; }
 wall_ns() {  # wall_ns LINES COMMAND...: whole-process nanoseconds per line
   local n=$1; shift
   local start end
@@ -44,8 +31,7 @@ LUA
 
 printf '%-6s %-28s %12s %12s %7s\n' shape path reference temblor ratio
 for shape in small mixed; do
-  file="$data/$shape-$lines.jsonl"
-  [ -s "$file" ] || python3 "$shared/gen-events.py" "$lines" --shape "$shape" > "$file"
+  file=$(bench_data "$shape")
   printf 'connectors:\n  in:\n    type: file\n    config: { path: %s }\n  count:\n    type: lua\n    plugin: count.lua\nlinks:\n  - in -> count\n' \
     "$file" > "$data/lua-$shape.yaml"
   ref=(); t=()
