@@ -96,20 +96,14 @@ private func codecValue(_ bytes: [UInt8]) -> Value? {
 
     @Test func theMappingIsTheValueBridges() throws {
         let lua = try LuaState()
+        try lua.run(LuaKinds.function, name: "kinds")
         try lua.run("""
-            function kinds(v)
-              local t = {}
-              for k, x in pairs(v) do
-                local mt = getmetatable(x)
-                t[k] = type(x) .. (math.type(x) and (":" .. math.type(x)) or "") .. (mt and (":" .. mt) or "")
-              end
-              seen = t
-            end
+            function record(v) seen = kinds(v) end
             function keep(v) NULL = v end
             function isNull(v) nullSame = rawequal(v.n, NULL) and rawequal(v.a[1], NULL) end
             """, name: "kinds")
         let json = #"{"n":null,"b":true,"c":false,"i":1,"f":1.0,"s":"x","a":[],"o":{},"u":18446744073709551615,"m":9223372036854775807}"#
-        try json.utf8.withContiguousStorageIfAvailable { try lua.call("kinds", withJSON: UnsafeRawBufferPointer($0)) }
+        try json.utf8.withContiguousStorageIfAvailable { try lua.call("record", withJSON: UnsafeRawBufferPointer($0)) }
         #expect(try lua.run("local r = {} for k, v in pairs(seen) do r[#r + 1] = k .. '=' .. v end table.sort(r) return table.concat(r, ' ')", name: "r")
             == "a=table:temblor.array b=boolean c=boolean f=number:float i=number:integer m=number:integer n=table:temblor.null "
             + "o=table:temblor.object s=string:protected u=userdata:temblor.uint")

@@ -18,16 +18,7 @@ import TemblorValue
 
     @Test func theMappingIsTheDocumentedOne() throws {
         let lua = try LuaState()
-        try lua.run("""
-            function kinds(v)
-              local t = {}
-              for k, x in pairs(v) do
-                local mt = getmetatable(x)
-                t[k] = type(x) .. (math.type(x) and (":" .. math.type(x)) or "") .. (mt and (":" .. mt) or "")
-              end
-              return t
-            end
-            """, name: "kinds")
+        try lua.run(LuaKinds.function, name: "kinds")
         let value: Value = ["n": nil, "b": true, "i": 1, "f": 1.0, "s": "x", "a": [], "o": [:], "y": .bytes([1]), "u": .uint(UInt64.max)]
         let kinds = try lua.call("kinds", with: value)
         #expect(kinds == [
