@@ -247,7 +247,7 @@ import TemblorValue
     @Test func limitsComeFromTheFlowWithNamedErrors() throws {
         let limits = try LuaLimits(["memory_mb": 8, "instructions": 50_000, "time_ms": 20])
         #expect(limits == LuaLimits(memory: 8 << 20, instructions: 50_000, timeMs: 20))
-        #expect(throws: LuaConfigError(key: "limits.memory", "unknown limit; known limits are memory_mb, instructions, time_ms")) {
+        #expect(throws: LuaConfigError(key: "limits.memory", "unknown limit; known limits are memory_mb, instructions, time_ms, sockets, files, io_buffer_kb, io_timeout_ms")) {
             try LuaLimits(["memory": 8])
         }
         #expect(throws: LuaConfigError(key: "limits.instructions", "expected an integer in 1000...2147483647, got 5")) {
