@@ -18,7 +18,7 @@
 
 enum {
     TEMBLOR_OP_EMIT = 1, TEMBLOR_OP_EMIT_RAW, TEMBLOR_OP_LOG, TEMBLOR_OP_SLEEP, TEMBLOR_OP_EVERY,
-    TEMBLOR_OP_RUNNING, TEMBLOR_OP_NOW, TEMBLOR_OP_METRIC
+    TEMBLOR_OP_RUNNING, TEMBLOR_OP_NOW, TEMBLOR_OP_METRIC, TEMBLOR_OP_IO
 };
 enum { TEMBLOR_HOST_RETURN = 0, TEMBLOR_HOST_RAISE = 1, TEMBLOR_HOST_YIELD = 2 };
 enum { TEMBLOR_RESULT_NONE = 0, TEMBLOR_RESULT_BOOLEAN, TEMBLOR_RESULT_INTEGER, TEMBLOR_RESULT_NUMBER };
@@ -40,6 +40,10 @@ typedef struct temblor_lua_host {
      * metadata, which is then not built for it. */
     int on_event_takes_meta;
     char message[1024];
+    /* IO: the results Swift left for the script, a bridge tape whose root is an array of them
+     * (NULL for none); valid until the next host call of the state. */
+    const temblor_lua_item *io_items;
+    const char *io_strings;
     /* Set by the watchdog when the callback went over its time, for the C functions that the
      * hook below cannot stop (the pattern functions of pattern.h look at it as they go). */
     volatile int interrupted;
@@ -188,6 +192,11 @@ static const char *const temblor_lua_hook_names[] = {
     "connect", "on_start", "on_pause", "on_resume", "on_drain", "on_stop", "on_event", "on_reload", NULL
 };
 
+/* The continuations of the calls below: when a hook, on_event or a timer function waited on
+ * host I/O (it runs in a coroutine then), the call's results are on top once it is resumed. */
+static inline int temblor_lua_two_results(lua_State *L, int status, lua_KContext k) { (void)status; (void)k; return 2; }
+static inline int temblor_lua_no_results(lua_State *L, int status, lua_KContext k) { (void)L; (void)status; (void)k; return 0; }
+
 /* lua_CFunction: arg 1 the hook's index in temblor_lua_hook_names, args 2... its arguments after
  * ctx. Returns the hook's first two results (nothing when the plugin lacks the hook). */
 static inline int temblor_lua_call_hook(lua_State *L) {
@@ -199,7 +208,7 @@ static inline int temblor_lua_call_hook(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
     luaL_checkstack(L, nargs, "too many hook arguments");
     for (int i = 2; i <= nargs + 1; i++) lua_pushvalue(L, i);
-    lua_call(L, nargs + 1, 2);
+    lua_callk(L, nargs + 1, 2, 0, temblor_lua_two_results);
     return 2;
 }
 
@@ -215,7 +224,7 @@ static inline int temblor_lua_deliver(lua_State *L) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, host->ctx_ref);
     temblor_lua_push_item(L, payload, payloadStrings);
     if (host->on_event_takes_meta) temblor_lua_push_item(L, meta, metaStrings); else lua_pushnil(L);
-    lua_call(L, 3, 2);
+    lua_callk(L, 3, 2, 0, temblor_lua_two_results);
     return 2;
 }
 
@@ -267,7 +276,70 @@ static inline int temblor_lua_fire_timer(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_timers_key);
     lua_rawgeti(L, -1, id);
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
-    lua_call(L, 1, 0);
+    lua_callk(L, 1, 0, 0, temblor_lua_no_results);
+    return 0;
+}
+
+/* ---- Host I/O ----------------------------------------------------------------------------- */
+
+/* Pushes the results Swift left in the host structure: each element of the root array, `null`
+ * as nil and bytes as plain Lua strings (what sockets and files give); no element is one nil. */
+static inline int temblor_lua_push_io_results(lua_State *L) {
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    const temblor_lua_item *root = host->io_items;
+    const char *strings = host->io_strings;
+    host->io_items = NULL;
+    if (root == NULL || root->kind != TEMBLOR_ITEM_ARRAY || root->integer <= 0) { lua_pushnil(L); return 1; }
+    int count = root->integer > 16 ? 16 : (int)root->integer;
+    luaL_checkstack(L, count + 4, "too many results");
+    const temblor_lua_item *next = root + 1;
+    for (int i = 0; i < count; i++) {
+        if (next->kind == TEMBLOR_ITEM_NULL) { lua_pushnil(L); next++; }
+        else if (next->kind == TEMBLOR_ITEM_BYTES) { lua_pushlstring(L, strings + next->offset, next->length); next++; }
+        else next = temblor_lua_push_item(L, next, strings);
+    }
+    return count;
+}
+
+static inline int temblor_lua_io_continue(lua_State *L, int status, lua_KContext k) {
+    (void)status; (void)k;
+    return temblor_lua_push_io_results(L);
+}
+
+/* lua_CFunction behind temblor.tcp/udp/http/fs (the Lua side in LuaHostIOModule): arg 1 the
+ * call's name, the others its arguments. Swift either answers at once (a denial, say) or asks
+ * to wait: the coroutine then yields, and when the host resumes it, once the I/O is done, the
+ * continuation pushes the results Swift left. */
+static inline int temblor_lua_host_io(lua_State *L) {
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    luaL_checkstring(L, 1);
+    host->result_kind = TEMBLOR_RESULT_NONE;
+    host->message[0] = '\0';
+    host->io_items = NULL;
+    int status = host->dispatch(host->owner, L, TEMBLOR_OP_IO);
+    if (status == TEMBLOR_HOST_RAISE) return luaL_error(L, "%s", host->message);
+    if (status == TEMBLOR_HOST_YIELD) return lua_yieldk(L, 0, 0, temblor_lua_io_continue);
+    return temblor_lua_push_io_results(L);
+}
+
+/* lua_CFunction: makes a coroutine for one callback that may wait on host I/O, anchors it in
+ * the registry and returns it with its reference (Swift releases it with luaL_unref). */
+static inline int temblor_lua_new_call_thread(lua_State *L) {
+    lua_newthread(L);
+    lua_pushvalue(L, -1);
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 2;
+}
+
+/* lua_CFunction: arg 1 the Lua source of the I/O module; runs it with the host I/O function and
+ * the temblor module, which it completes with tcp, udp, http and fs. */
+static inline int temblor_lua_install_io(lua_State *L) {
+    size_t length;
+    const char *source = lua_tolstring(L, 1, &length);
+    if (luaL_loadbufferx(L, source, length, "=temblor.io", "t") != LUA_OK) return lua_error(L);
+    lua_pushcfunction(L, temblor_lua_host_io);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_module_key);
+    lua_call(L, 2, 0);
     return 0;
 }
 

@@ -68,8 +68,9 @@ extension LuaPlugin {
             return Int32(TEMBLOR_HOST_RETURN)
         case TEMBLOR_OP_SLEEP:
             let milliseconds = try duration(reader, minimum: 0)
-            guard lua_isyieldable(thread) != 0 else {
-                throw HostCallError("can only be called from the source function, which the host resumes after the pause")
+            guard hostThreads.contains(thread), lua_isyieldable(thread) != 0 else {
+                throw HostCallError(
+                    "can only be called from the source function, or from the callbacks of a plugin granted host I/O, which the host resumes after the pause")
             }
             sleepRequest = milliseconds
             return Int32(TEMBLOR_HOST_YIELD)
@@ -96,6 +97,8 @@ extension LuaPlugin {
             }
             gauge(name).record(number)
             return Int32(TEMBLOR_HOST_RETURN)
+        case TEMBLOR_OP_IO:
+            return try handleIO(reader, thread: thread)
         default:
             throw HostCallError("unknown host call")
         }
@@ -108,7 +111,7 @@ extension LuaPlugin {
     /// Batches leave the coroutine as soon as they are full, which is where backpressure applies;
     /// callbacks that cannot yield keep a bounded number.
     private func afterEmit(_ thread: OpaquePointer) -> Int32 {
-        if lua_isyieldable(thread) != 0 {
+        if thread == source, lua_isyieldable(thread) != 0 {
             return emissions.count >= emitBatch ? Int32(TEMBLOR_HOST_YIELD) : Int32(TEMBLOR_HOST_RETURN)
         }
         if emissions.count > Self.maxPendingEmissions {

@@ -31,19 +31,34 @@ public final class LuaPlugin {
     @exclusivity(unchecked) public var emissions: [LuaEmission] = []
     /// The functions registered with `ctx:every`.
     public internal(set) var timers: [LuaTimer] = []
+    /// What the connector's flow grants the plugin (`allow:`).
+    public let capabilities: LuaCapabilities
+    /// Handles the script closed since the owner last took them: closing never waits, the owner
+    /// closes them in the host after the callback.
+    public var closedHandles: [Int] = []
 
     let lua: LuaState
     let host: UnsafeMutablePointer<temblor_lua_host>
     let logger: Logger
     var sleepRequest: Int?
+    /// The host I/O call a coroutine yielded for, until the owner takes it.
+    var pendingIO: LuaIORequest?
+    /// The coroutines the host resumes (the source's and the callbacks' waiting on host I/O):
+    /// only they may wait; a coroutine the script made would hand the wait to the script.
+    var hostThreads: Set<OpaquePointer> = []
+    /// Finished callback coroutines kept for the next callbacks.
+    var spareCalls: [LuaCall] = []
+    /// The results of the last host I/O call, where the C side reads them.
+    var ioResult: (items: UnsafeMutableBufferPointer<temblor_lua_item>, strings: UnsafeMutableRawBufferPointer)?
+    let deniedCounters: [LuaCapabilities.Kind: Counter]
     var gauges: [String: Gauge] = [:]
     /// The wall-clock watchdog's view of this state's running callback.
-    private let watch: LuaWatchdog.Slot
-    private var source: OpaquePointer?
-    private var payloadTape = LuaTape()
+    let watch: LuaWatchdog.Slot
+    var source: OpaquePointer?
+    var payloadTape = LuaTape()
     // The hot path's own state: this object is used by one owner at a time (see the type's
     // doc), so dynamic exclusivity checks on every event buy nothing.
-    @exclusivity(unchecked) private var metaTape = LuaTape()
+    @exclusivity(unchecked) var metaTape = LuaTape()
     /// The metadata `metaTape` holds: events of one stream share theirs, flattened once.
     @exclusivity(unchecked) private var metaInTape: Value?
 
@@ -54,10 +69,14 @@ public final class LuaPlugin {
     /// `ctx.state` starting from `state` (what a previous instance left, `null` for a new one).
     public init(
         path: String, instance: String, config: Value = .null, state: Value = .null, limits: LuaLimits = LuaLimits(),
-        libraryRoots: [String] = [], logger: Logger? = nil
+        capabilities: LuaCapabilities = LuaCapabilities(), libraryRoots: [String] = [], logger: Logger? = nil
     ) throws(LuaError) {
         self.instance = instance
         self.limits = limits
+        self.capabilities = capabilities
+        deniedCounters = Dictionary(uniqueKeysWithValues: LuaCapabilities.Kind.allCases.map { kind in
+            (kind, Counter(label: "temblor_lua_denied_total", dimensions: [("connector", instance), ("capability", kind.rawValue)]))
+        })
         self.logger = logger ?? Logger(label: "temblor.lua.\(instance)")
         watch = LuaWatchdog.shared.makeSlot(milliseconds: limits.timeMs)
         lua = try LuaState(memoryLimit: limits.memory)
@@ -72,6 +91,13 @@ public final class LuaPlugin {
         guard temblor_lua_pcall(lua.state, 0, 0, 0) == LUA_OK else {
             temblor_lua_pop(lua.state, 1)
             throw .outOfMemory(during: "installing the temblor module")
+        }
+        temblor_lua_push_cfunction(lua.state, temblor_lua_install_io)
+        lua_pushstring(lua.state, LuaHostIOModule.source)
+        guard temblor_lua_pcall(lua.state, 1, 0, 0) == LUA_OK else {
+            let error = lua.error(status: LUA_ERRRUN, during: "installing the host I/O module")
+            temblor_lua_pop(lua.state, 1)
+            throw error
         }
         info = try lua.loadPlugin(
             at: path, libraryRoots: libraryRoots, instructionLimit: limits.instructions, timeLimitMs: limits.timeMs)
@@ -89,6 +115,8 @@ public final class LuaPlugin {
         // From here on ctx methods refuse to run; the structure itself is freed by the state
         // once closed (see `init`).
         host.pointee.owner = nil
+        host.pointee.io_items = nil
+        releaseIOResult()
     }
 
     /// Bytes the state uses now.
@@ -210,7 +238,7 @@ public final class LuaPlugin {
         }
     }
 
-    private func flattenMeta(_ meta: Value) {
+    func flattenMeta(_ meta: Value) {
         if let metaInTape, metaInTape == meta { return }
         metaTape.removeAll()
         metaTape.append(meta)
@@ -227,14 +255,28 @@ public final class LuaPlugin {
             throw .outOfMemory(during: "starting the source coroutine")
         }
         source = thread
+        hostThreads.insert(thread)
     }
 
-    /// Runs the source coroutine until it emits a batch, sleeps, returns or fails.
+    /// Runs the source coroutine until it emits a batch, sleeps, waits on host I/O, returns or
+    /// fails.
     public func resumeSource() -> LuaSourceStep {
         guard let thread = source else { return .finished }
-        sleepRequest = nil
         // The first resume passes ctx (already on the coroutine's stack after `source`).
         let arguments: Int32 = lua_status(thread) == LUA_OK && lua_gettop(thread) == 2 ? 1 : 0
+        return resumeSource(thread, arguments: arguments)
+    }
+
+    /// Resumes the source coroutine after the host I/O call it waited on, with its results.
+    public func resumeSource(with result: LuaIOResult) -> LuaSourceStep {
+        guard let thread = source else { return .finished }
+        setIOResult(result)
+        return resumeSource(thread, arguments: 0)
+    }
+
+    private func resumeSource(_ thread: OpaquePointer, arguments: Int32) -> LuaSourceStep {
+        sleepRequest = nil
+        pendingIO = nil
         var results: Int32 = 0
         temblor_lua_set_instruction_limit(thread, Int32(clamping: limits.instructions))
         watch.begin(thread)
@@ -244,6 +286,10 @@ public final class LuaPlugin {
         switch status {
         case LUA_YIELD:
             temblor_lua_pop(thread, results)
+            if let request = pendingIO {
+                pendingIO = nil
+                return .waiting(request)
+            }
             if let milliseconds = sleepRequest { return .sleep(milliseconds: milliseconds) }
             return .emitted
         case LUA_OK:
@@ -257,6 +303,7 @@ public final class LuaPlugin {
     }
 
     private func endSource() {
+        if let source { hostThreads.remove(source) }
         source = nil
         temblor_lua_push_cfunction(lua.state, temblor_lua_end_source)
         if temblor_lua_pcall(lua.state, 0, 0, 0) != LUA_OK { temblor_lua_pop(lua.state, 1) }
@@ -294,7 +341,7 @@ public final class LuaPlugin {
         guard status == LUA_OK else { throw lua.error(status: status, during: action) }
     }
 
-    private func armedCall(arguments: Int32, results: Int32) -> Int32 {
+    func armedCall(arguments: Int32, results: Int32) -> Int32 {
         let state = lua.state
         temblor_lua_set_instruction_limit(state, Int32(clamping: limits.instructions))
         watch.begin(state)

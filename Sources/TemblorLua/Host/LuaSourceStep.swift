@@ -4,6 +4,8 @@ public enum LuaSourceStep: Sendable, Equatable {
     case emitted
     /// It called `ctx:sleep(ms)`: send what it emitted, wait, then resume it.
     case sleep(milliseconds: Int)
+    /// It called host I/O: perform the request, then resume it with `resumeSource(with:)`.
+    case waiting(LuaIORequest)
     /// `source` returned: the plugin produces nothing more, apart from its timers.
     case finished
     /// `source` raised an error (or went over a limit) and cannot be resumed.

@@ -97,6 +97,20 @@ struct LuaStackReader {
         }
     }
 
+    /// The bytes of a string or of a `temblor.bytes` at `index`, as they are (no UTF-8 check);
+    /// `nil` for anything else.
+    func bytes(at index: Int32) -> [UInt8]? {
+        switch lua_type(state, index) {
+        case LUA_TSTRING:
+            return readString(index)
+        case LUA_TUSERDATA where isMetatable(String(cString: temblor_lua_bytes_meta), ofValueAt: index):
+            guard let box = lua_touserdata(state, index) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: box, count: Int(lua_rawlen(state, index))))
+        default:
+            return nil
+        }
+    }
+
     private func readString(_ index: Int32) -> [UInt8] {
         var length = 0
         guard let text = lua_tolstring(state, index, &length) else { return [] }

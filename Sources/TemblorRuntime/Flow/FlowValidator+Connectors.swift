@@ -96,6 +96,11 @@ extension FlowValidator {
         }
         let file = location.file
         let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
+        do throws(LuaConfigError) {
+            _ = try LuaCapabilities(connector.allow, directory: LuaLibrary.absolute(directory))
+        } catch {
+            return FlowError("connector '\(connector.name)': \(error)", at: connector.keyLocations["allow"] ?? location)
+        }
         do {
             _ = try LuaPlugin(
                 path: LuaLibrary.resolve(connector.plugin ?? "", in: directory), instance: connector.name,

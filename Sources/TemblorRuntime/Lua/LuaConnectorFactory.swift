@@ -6,9 +6,12 @@ import TemblorValue
 public struct LuaConnectorFactory: ConnectorFactory {
     /// Directories `require` may load shared modules from after the plugin's own (Temblor's `lua/`).
     public let libraryRoots: [String]
+    /// Performs the host I/O of plugins granted some (`allow:`); without it, such calls fail.
+    public let hostIO: (any LuaHostIOProvider)?
 
-    public init(libraryRoots: [String] = LuaLibrary.roots) {
+    public init(libraryRoots: [String] = LuaLibrary.roots, hostIO: (any LuaHostIOProvider)? = nil) {
         self.libraryRoots = libraryRoots
+        self.hostIO = hostIO
     }
 
     public var info: ConnectorTypeInfo {
@@ -21,16 +24,18 @@ public struct LuaConnectorFactory: ConnectorFactory {
         }
         let limits: LuaLimits
         let policy: LuaFaultPolicy
+        let capabilities: LuaCapabilities
         do throws(LuaConfigError) {
             limits = try LuaLimits(LuaFaultPolicy.resourceLimits(definition.limits))
             policy = try LuaFaultPolicy(definition.limits)
+            capabilities = try LuaCapabilities(definition.allow, directory: LuaLibrary.absolute(directory))
         } catch {
             throw ConnectorConfigError(key: "", error.description)
         }
         let path = LuaLibrary.resolve(plugin, in: directory)
         let instance = LuaInstance(
             name: definition.name, path: path, config: definition.config, limits: limits, libraryRoots: libraryRoots,
-            policy: policy, logger: Logger(label: "temblor.lua.\(definition.name)"))
+            policy: policy, capabilities: capabilities, hostIO: hostIO, logger: Logger(label: "temblor.lua.\(definition.name)"))
         return ConnectorParts(
             source: LuaSource(instance: instance), sink: LuaSink(instance: instance, name: definition.name),
             lifecycle: LuaLifecycle(instance: instance))

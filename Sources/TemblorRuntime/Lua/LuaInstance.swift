@@ -17,9 +17,21 @@ actor LuaInstance {
     let policy: LuaFaultPolicy
     let logger: Logger
     let batchSize: Int
+    /// What the flow grants the plugin (`allow:`), and who performs its host I/O.
+    let capabilities: LuaCapabilities
+    let hostIO: (any LuaHostIOProvider)?
     private let errorCounter: Counter
 
     private var plugin: LuaPlugin?
+    /// The host I/O of the current state: closed with it, so nothing it opened outlives it.
+    var io: (any LuaHostIO)?
+    /// Counts states: a callback that waited on host I/O finds out whether its state is still
+    /// the current one.
+    var generation = 0
+    /// A restarted state runs its `connect` and `on_start`, which may wait on host I/O; other
+    /// callers wait for it.
+    private var isLoading = false
+    private var loadWaiters: [CheckedContinuation<Void, Never>] = []
     /// `ctx.state` as the last instance left it, for the next one.
     private var carriedState: Value = .null
     private var faults: LuaFaultCounter
@@ -42,8 +54,10 @@ actor LuaInstance {
 
     init(
         name: String, path: String, config: Value, limits: LuaLimits, libraryRoots: [String], policy: LuaFaultPolicy,
-        batchSize: Int = 256, logger: Logger
+        capabilities: LuaCapabilities = LuaCapabilities(), hostIO: (any LuaHostIOProvider)? = nil, batchSize: Int = 256, logger: Logger
     ) {
+        self.capabilities = capabilities
+        self.hostIO = hostIO
         self.name = name
         self.path = path
         self.config = config
@@ -62,15 +76,16 @@ actor LuaInstance {
     /// stopped, or waiting out its backoff (`LuaFault.restarting`).
     /// A state loaded for the runner's own `connect` skips the restart's connect and on_start:
     /// the runner calls them.
-    func loaded(restartHooks: Bool = true) throws(LuaFault) -> LuaPlugin {
+    func loaded(restartHooks: Bool = true) async throws(LuaFault) -> LuaPlugin {
+        while isLoading { await withCheckedContinuation { loadWaiters.append($0) } }
         if let plugin { return plugin }
         if isStopped { throw .stopped(name: name) }
         if let restartAt, ContinuousClock.now < restartAt { throw .restarting(until: restartAt) }
         let fresh: LuaPlugin
         do {
             fresh = try LuaPlugin(
-                path: path, instance: name, config: config, state: carriedState, limits: limits, libraryRoots: libraryRoots,
-                logger: logger)
+                path: path, instance: name, config: config, state: carriedState, limits: limits, capabilities: capabilities,
+                libraryRoots: libraryRoots, logger: logger)
         } catch {
             record(error, in: "loading the plugin")
             throw .failed(error)
@@ -79,14 +94,25 @@ actor LuaInstance {
         fresh.isRunning = !isStopping
         info = fresh.info
         nextTimerDue = [:]
+        generation += 1
+        closeIO()
+        if !capabilities.isEmpty, let hostIO {
+            io = hostIO.session(connector: name, capabilities: capabilities, limits: limits, logger: logger)
+        }
         if faults.restarts > 0 && restartHooks {
             // A restarted state connects and starts again, as a fresh connector would.
+            isLoading = true
+            defer {
+                isLoading = false
+                for waiter in loadWaiters { waiter.resume() }
+                loadWaiters = []
+            }
             do throws(LuaError) {
-                let connected = try fresh.call(.connect)
+                let connected = try await run(.connect, on: fresh)
                 if fresh.has(.connect), connected == .bool(false) || connected.isNull {
                     throw LuaError.runtime("connect returned \(connected)")
                 }
-                try fresh.call(.onStart)
+                try await run(.onStart, on: fresh)
             } catch {
                 record(error, in: "restarting")
                 throw .failed(error)
@@ -104,6 +130,7 @@ actor LuaInstance {
         guard verdict != .keep else { return }
         if let plugin, let saved = plugin.savedState() { carriedState = saved }
         plugin = nil
+        closeIO()
         switch verdict {
         case .keep:
             break
@@ -139,15 +166,15 @@ actor LuaInstance {
 
     /// Loads the plugin and calls its `connect`: `false`, `nil` from a defined hook, or an error
     /// is retried by the runner.
-    func connect() throws -> Bool {
+    func connect() async throws -> Bool {
         // A plugin its fault policy stopped never connects again: the connector runs without
         // it (its events fail, its source ends) rather than being retried forever, so that a
         // finite flow still ends.
         if isStopped { return true }
-        let plugin = try loaded(restartHooks: false)
+        let plugin = try await loaded(restartHooks: false)
         guard plugin.has(.connect) else { return true }
         do {
-            let result = try plugin.call(.connect)
+            let result = try await run(.connect, on: plugin)
             return result != .bool(false) && !result.isNull
         } catch {
             record(error, in: "connect")
@@ -157,12 +184,12 @@ actor LuaInstance {
 
     /// Calls `on_drain` once (later calls do nothing) and returns what it emitted, for the
     /// source side to send before it ends.
-    func drain() -> [LuaEmission] {
+    func drain() async -> [LuaEmission] {
         guard !drained else { return [] }
         drained = true
-        guard let plugin = try? loaded(), plugin.has(.onDrain) else { return [] }
+        guard let plugin = try? await loaded(), plugin.has(.onDrain) else { return [] }
         do {
-            try plugin.call(.onDrain)
+            try await run(.onDrain, on: plugin)
             succeeded()
         } catch {
             record(error, in: LuaHook.onDrain.description)
@@ -172,16 +199,21 @@ actor LuaInstance {
         return emissions
     }
 
-    func call(_ hook: LuaHook) {
+    func call(_ hook: LuaHook) async {
         if hook == .onStop { isStopping = true }
-        guard let plugin = try? loaded(), plugin.has(hook) else { return }
+        guard let plugin = try? await loaded(), plugin.has(hook) else {
+            if hook == .onStop { closeIO() }
+            return
+        }
         if hook == .onStop { plugin.isRunning = false }
         do {
-            try plugin.call(hook)
+            try await run(hook, on: plugin)
             succeeded()
         } catch {
             record(error, in: hook.description)
         }
+        // Nothing the plugin opened outlives the flow.
+        if hook == .onStop { closeIO() }
     }
 
     // MARK: - The source side
@@ -207,8 +239,8 @@ actor LuaInstance {
     }
 
     /// Starts the source coroutine of the current state.
-    func startSource() throws(LuaFault) {
-        let plugin = try loaded()
+    func startSource() async throws(LuaFault) {
+        let plugin = try await loaded()
         guard plugin.hasSource else { return }
         do {
             try plugin.startSource()
@@ -219,21 +251,35 @@ actor LuaInstance {
     }
 
     /// Resumes the source coroutine and takes what it emitted.
-    func resumeSource() -> (step: LuaSourceStep, emissions: [LuaEmission]) {
+    /// Waits on the host I/O the coroutine asks for, resuming it with the results, until it
+    /// emits a batch, sleeps, ends or fails.
+    func resumeSource() async -> (step: LuaSourceStep, emissions: [LuaEmission]) {
         guard let plugin else { return (.failed(.runtime("the state was restarted")), []) }
-        let step = plugin.resumeSource()
-        let emissions = plugin.emissions
+        var step = plugin.resumeSource()
+        var emissions = plugin.emissions
         plugin.emissions = []
+        let state = generation
+        while case .waiting(let request) = step {
+            await closeHandles(of: plugin)
+            let result = await perform(request)
+            guard generation == state, self.plugin === plugin else {
+                return (.failed(.runtime("the state was restarted while the source waited on host I/O")), emissions)
+            }
+            step = plugin.resumeSource(with: result)
+            emissions += plugin.emissions
+            plugin.emissions = []
+        }
+        await closeHandles(of: plugin)
         switch step {
         case .failed(let error): record(error, in: "source")
         case .emitted, .sleep: succeeded()
-        case .finished: break
+        case .finished, .waiting: break
         }
         return (step, emissions)
     }
 
     /// Calls the timers that are due and returns what they emitted and when the next one is.
-    func fireDueTimers() -> (emissions: [LuaEmission], next: ContinuousClock.Instant?) {
+    func fireDueTimers() async -> (emissions: [LuaEmission], next: ContinuousClock.Instant?) {
         guard let plugin, !plugin.timers.isEmpty else { return ([], nil) }
         let now = ContinuousClock.now
         var emissions: [LuaEmission] = []
@@ -244,14 +290,25 @@ actor LuaInstance {
                 continue
             }
             nextTimerDue[timer.id] = due + .milliseconds(timer.intervalMs) < now ? now + .milliseconds(timer.intervalMs) : due + .milliseconds(timer.intervalMs)
-            do {
-                try plugin.fireTimer(timer.id)
-                succeeded()
-                emissions += plugin.emissions
-            } catch {
-                record(error, in: "ctx:every function")
+            if plugin.capabilities.isEmpty {
+                do {
+                    try plugin.fireTimer(timer.id)
+                    succeeded()
+                    emissions += plugin.emissions
+                } catch {
+                    record(error, in: "ctx:every function")
+                }
+                plugin.emissions = []
+            } else {
+                let (result, emitted) = await complete(plugin.beginTimer(timer.id), on: plugin)
+                switch result {
+                case .success:
+                    succeeded()
+                    emissions += emitted
+                case .failure(let error):
+                    record(error, in: "ctx:every function")
+                }
             }
-            plugin.emissions = []
             if self.plugin !== plugin { return (emissions, nil) }
         }
         return (emissions, nextTimerDue.values.min())
@@ -264,13 +321,13 @@ actor LuaInstance {
 
     /// Runs `on_event` for `events` in order, from `start`. Stops early (returning where) when
     /// the state restarts, so that the caller waits out the backoff instead of failing events.
-    func deliver(_ events: [Event], from start: Int, rawJSON: Bool = false) -> LuaDelivery {
+    func deliver(_ events: [Event], from start: Int, rawJSON: Bool = false) async -> LuaDelivery {
         var delivery = LuaDelivery(start: start, next: events.count)
         var index = start
         while index < events.count {
             let plugin: LuaPlugin
             do {
-                plugin = try loaded()
+                plugin = try await loaded()
             } catch {
                 if case .restarting = error {
                     delivery.next = index
@@ -285,8 +342,11 @@ actor LuaInstance {
                 delivery.reason = "plugin \(plugin.info.name) has no on_event, so it cannot take events; link nothing into \(name)"
                 return delivery
             }
-            // The rest of the batch in one host call, up to the first failure.
-            let (next, failure) = plugin.deliver(events, from: index, rawJSON: rawJSON)
+            // The rest of the batch in one host call, up to the first failure; one event at a
+            // time for a plugin that may wait on host I/O.
+            let (next, failure) = plugin.capabilities.isEmpty
+                ? plugin.deliver(events, from: index, rawJSON: rawJSON)
+                : await deliverWaiting(events[index], at: index, on: plugin, into: &delivery)
             if !plugin.emissions.isEmpty {
                 delivery.emissions += plugin.emissions
                 plugin.emissions = []

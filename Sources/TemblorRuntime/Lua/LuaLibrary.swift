@@ -13,6 +13,16 @@ public enum LuaLibrary {
         return [(parts + ["lua"]).joined(separator: "/")]
     }()
 
+    /// `directory` made absolute from the working directory, for grants that must not change
+    /// meaning if the daemon changes directory.
+    public static func absolute(_ directory: String) -> String {
+        if directory.hasPrefix("/") { return directory }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" + directory }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return directory.isEmpty || directory == "." ? cwd : cwd + "/" + directory
+    }
+
     /// `path` as written in a flow, relative to the flow file's `directory` unless absolute.
     public static func resolve(_ path: String, in directory: String) -> String {
         path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path

@@ -46,7 +46,7 @@ struct LuaSource: Source {
                 let (step, emissions) = await instance.resumeSource()
                 await stream.send(emissions)
                 switch step {
-                case .emitted: break
+                case .emitted, .waiting: break
                 case .sleep(let milliseconds): wake = .now + .milliseconds(milliseconds)
                 case .finished: sourceDone = true
                 case .failed:
