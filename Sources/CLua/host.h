@@ -44,6 +44,10 @@ typedef struct temblor_lua_host {
      * (NULL for none); valid until the next host call of the state. */
     const temblor_lua_item *io_items;
     const char *io_strings;
+    /* The Lua source of temblor.tcp/udp/http/fs/now, loaded the first time a script reaches
+     * for one of them (a state that never does stays small); lives as long as the process. */
+    const char *io_source;
+    size_t io_source_length;
     /* Set by the watchdog when the callback went over its time, for the C functions that the
      * hook below cannot stop (the pattern functions of pattern.h look at it as they go). */
     volatile int interrupted;
@@ -331,16 +335,32 @@ static inline int temblor_lua_new_call_thread(lua_State *L) {
     return 2;
 }
 
-/* lua_CFunction: arg 1 the Lua source of the I/O module; runs it with the host I/O function and
- * the temblor module, which it completes with tcp, udp, http and fs. */
-static inline int temblor_lua_install_io(lua_State *L) {
-    size_t length;
-    const char *source = lua_tolstring(L, 1, &length);
-    if (luaL_loadbufferx(L, source, length, "=temblor.io", "t") != LUA_OK) return lua_error(L);
-    lua_pushcfunction(L, temblor_lua_host_io);
-    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_module_key);
-    lua_call(L, 2, 0);
-    return 0;
+static const char *const temblor_lua_io_names[] = { "tcp", "udp", "http", "fs", "now", NULL };
+
+/* __index of the temblor module: the first time a script reaches for one of the host I/O
+ * fields, runs the I/O module's source with the host I/O function and the module, which sets
+ * them all; then answers from the module. Other names are nil. */
+static inline int temblor_lua_module_index(lua_State *L) {
+    const char *key = lua_tostring(L, 2);
+    if (lua_type(L, 2) != LUA_TSTRING || key == NULL) return 0;
+    int known = 0;
+    for (int i = 0; temblor_lua_io_names[i]; i++) known |= strcmp(key, temblor_lua_io_names[i]) == 0;
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    if (!known || host == NULL || host->io_source == NULL) return 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, "temblor.io.loaded");
+    int loaded = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!loaded) {
+        if (luaL_loadbufferx(L, host->io_source, host->io_source_length, "=temblor.io", "t") != LUA_OK) return lua_error(L);
+        lua_pushcfunction(L, temblor_lua_host_io);
+        lua_pushvalue(L, 1);
+        lua_call(L, 2, 0);
+        lua_pushboolean(L, 1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "temblor.io.loaded");
+    }
+    lua_pushvalue(L, 2);
+    lua_rawget(L, 1);
+    return 1;
 }
 
 /* ---- The `temblor` module ----------------------------------------------------------------- */
@@ -411,6 +431,10 @@ static inline int temblor_lua_install_module(lua_State *L) {
     lua_pushcfunction(L, temblor_lua_module_object); lua_setfield(L, -2, "object");
     lua_pushcfunction(L, temblor_lua_module_bytes); lua_setfield(L, -2, "bytes");
     lua_pushinteger(L, 1); lua_setfield(L, -2, "api");
+    lua_newtable(L);
+    lua_pushcfunction(L, temblor_lua_module_index); lua_setfield(L, -2, "__index");
+    lua_pushstring(L, "temblor"); lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
     lua_pushvalue(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, temblor_lua_module_key);
     lua_setglobal(L, "temblor");

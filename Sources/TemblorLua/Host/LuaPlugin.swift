@@ -92,13 +92,8 @@ public final class LuaPlugin {
             temblor_lua_pop(lua.state, 1)
             throw .outOfMemory(during: "installing the temblor module")
         }
-        temblor_lua_push_cfunction(lua.state, temblor_lua_install_io)
-        lua_pushstring(lua.state, LuaHostIOModule.source)
-        guard temblor_lua_pcall(lua.state, 1, 0, 0) == LUA_OK else {
-            let error = lua.error(status: LUA_ERRRUN, during: "installing the host I/O module")
-            temblor_lua_pop(lua.state, 1)
-            throw error
-        }
+        host.pointee.io_source = UnsafePointer(LuaHostIOModule.text.baseAddress)
+        host.pointee.io_source_length = LuaHostIOModule.text.count
         info = try lua.loadPlugin(
             at: path, libraryRoots: libraryRoots, instructionLimit: limits.instructions, timeLimitMs: limits.timeMs)
         self.config = config.isNull ? info.defaults : config.merged(over: info.defaults)

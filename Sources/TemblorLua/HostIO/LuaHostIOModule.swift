@@ -3,6 +3,15 @@
 /// argument errors read as Lua's own and the objects a script holds are plain tables. Every
 /// call that waits yields the calling coroutine; the host resumes it with the results.
 enum LuaHostIOModule {
+    /// `source` as C characters, where every state's loader reads it. Never mutated or freed
+    /// after it was made (a lazily made global, so made once), hence safe to share.
+    nonisolated(unsafe) static let text: UnsafeBufferPointer<CChar> = {
+        let bytes = Array(source.utf8CString)
+        let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: bytes.count)
+        _ = buffer.initialize(from: bytes)
+        return UnsafeBufferPointer(start: buffer.baseAddress, count: bytes.count - 1)
+    }()
+
     static let source = #"""
 local host_io, temblor = ...
 local type, mtype, tostring, error, setmetatable, getmetatable = type, math.type, tostring, error, setmetatable, getmetatable
