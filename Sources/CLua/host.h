@@ -48,6 +48,8 @@ typedef struct temblor_lua_host {
      * for one of them (a state that never does stays small); lives as long as the process. */
     const char *io_source;
     size_t io_source_length;
+    /* temblor.json.decode, which lives with the JSON decoder (CLuaJSON). */
+    lua_CFunction json_decode;
     /* Set by the watchdog when the callback went over its time, for the C functions that the
      * hook below cannot stop (the pattern functions of pattern.h look at it as they go). */
     volatile int interrupted;
@@ -335,7 +337,7 @@ static inline int temblor_lua_new_call_thread(lua_State *L) {
     return 2;
 }
 
-static const char *const temblor_lua_io_names[] = { "tcp", "udp", "http", "fs", "now", NULL };
+static const char *const temblor_lua_io_names[] = { "tcp", "udp", "http", "fs", "now", "json", NULL };
 
 /* __index of the temblor module: the first time a script reaches for one of the host I/O
  * fields, runs the I/O module's source with the host I/O function and the module, which sets
@@ -354,7 +356,8 @@ static inline int temblor_lua_module_index(lua_State *L) {
         if (luaL_loadbufferx(L, host->io_source, host->io_source_length, "=temblor.io", "t") != LUA_OK) return lua_error(L);
         lua_pushcfunction(L, temblor_lua_host_io);
         lua_pushvalue(L, 1);
-        lua_call(L, 2, 0);
+        if (host->json_decode != NULL) lua_pushcfunction(L, host->json_decode); else lua_pushnil(L);
+        lua_call(L, 3, 0);
         lua_pushboolean(L, 1);
         lua_setfield(L, LUA_REGISTRYINDEX, "temblor.io.loaded");
     }

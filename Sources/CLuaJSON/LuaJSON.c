@@ -217,3 +217,18 @@ int temblor_lua_json_run(lua_State *L, temblor_lua_json_request *request) {
 }
 
 const char *temblor_lua_json_message(int json_error) { return temblor_json_error_message(json_error); }
+
+int temblor_lua_json_decode(lua_State *L) {
+    size_t length;
+    const char *text = luaL_checklstring(L, 1, &length);
+    temblor_lua_json_request request = { (const uint8_t *)text, length, 0, NULL, NULL, NULL, 0 };
+    int status = temblor_lua_json_run(L, &request);
+    if (status == LUA_ERRMEM && lua_gettop(L) == 1) return luaL_error(L, "not enough memory to decode JSON");
+    if (status != LUA_OK) return lua_error(L);
+    if (request.json_error != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "invalid JSON: %s", temblor_lua_json_message(request.json_error));
+        return 2;
+    }
+    return 1;
+}

@@ -168,4 +168,28 @@ import TemblorValue
             "err": "bad argument #2 to 'temblor.tcp.connect' (a port number from 0 to 65535 expected, got 6379)",
         ])
     }
+
+    @Test func jsonDecodesWithTheBridgesMappingAndEncodesBack() throws {
+        let p = try plugin("""
+            return { api = 1, on_event = function(ctx, event)
+              local value = assert(temblor.json.decode('{"items":[1,2.5,"x\\\\n"],"none":null,"ok":true}'))
+              local bad, err = temblor.json.decode("{nope")
+              return { n = #value.items, third = value.items[3], none = value.none == temblor.null, bad = bad == nil, err = err,
+                text = temblor.json.encode({ a = { 1, 2 }, q = 'say "hi"\\n', e = temblor.array{}, z = temblor.null }) }
+            end }
+            """, capabilities: LuaCapabilities())
+        let result = try p.deliver(.null, meta: .null)
+        guard case .object(let object)? = result.value, case .string(let text)? = object["text"] else { Issue.record("no result"); return }
+        #expect(object["n"] == 3)
+        #expect(object["third"] == "x\n")
+        #expect(object["none"] == true)
+        #expect(object["bad"] == true)
+        #expect(object["err"]?.stringValue?.hasPrefix("invalid JSON") == true)
+        // Lua's key order is its own; the encoded text decodes back to the same value.
+        let back = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(back?["a"] as? [Int] == [1, 2])
+        #expect(back?["q"] as? String == "say \"hi\"\n")
+        #expect((back?["e"] as? [Any])?.isEmpty == true)
+        #expect(back?["z"] is NSNull)
+    }
 }

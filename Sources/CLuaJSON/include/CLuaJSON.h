@@ -49,6 +49,10 @@ typedef struct {
 /// (stack unchanged); otherwise a Lua error status with the error object pushed.
 int temblor_lua_json_run(lua_State *L, temblor_lua_json_request *request);
 
+/// lua_CFunction behind `temblor.json.decode(text)`: the value, or nil and "invalid JSON: ..."
+/// when the text is not JSON (memory errors raise).
+int temblor_lua_json_decode(lua_State *L);
+
 /// simdjson's message for a `json_error` code.
 const char *temblor_lua_json_message(int json_error);
 

@@ -94,6 +94,7 @@ public final class LuaPlugin {
         }
         host.pointee.io_source = UnsafePointer(LuaHostIOModule.text.baseAddress)
         host.pointee.io_source_length = LuaHostIOModule.text.count
+        host.pointee.json_decode = temblor_lua_json_decode
         info = try lua.loadPlugin(
             at: path, libraryRoots: libraryRoots, instructionLimit: limits.instructions, timeLimitMs: limits.timeMs)
         self.config = config.isNull ? info.defaults : config.merged(over: info.defaults)

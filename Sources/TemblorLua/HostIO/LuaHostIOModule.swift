@@ -13,7 +13,7 @@ enum LuaHostIOModule {
     }()
 
     static let source = #"""
-local host_io, temblor = ...
+local host_io, temblor, json_decode = ...
 local type, mtype, tostring, error, setmetatable, getmetatable = type, math.type, tostring, error, setmetatable, getmetatable
 local format = string.format
 
@@ -204,7 +204,42 @@ function fs.lines(path)
   return next_line, nil, nil, reader
 end
 
-temblor.tcp, temblor.udp, temblor.http, temblor.fs = tcp, udp, http, fs
+-- JSON ----------------------------------------------------------------------------------------
+-- decode is the host's (simdjson, the Value bridge's mapping: null is temblor.null); encode
+-- writes what the bridge would: arrays for sequences and temblor.array tables, objects else.
+local json = { decode = json_decode }
+local escapes = { ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
+local function quote(s)
+  return '"' .. s:gsub('[%c"\\]', function(c) return escapes[c] or format("\\u%04x", c:byte()) end) .. '"'
+end
+local null, concat, pairs, next, sort = temblor.null, table.concat, pairs, next, table.sort
+local function encode(value, depth)
+  if depth > 100 then error("temblor.json.encode: value nested deeper than 100 levels", depth + 2) end
+  local kind = type(value)
+  if value == nil or value == null then return "null" end
+  if kind == "boolean" then return value and "true" or "false" end
+  if kind == "number" then
+    if mtype(value) == "integer" then return format("%d", value) end
+    if value ~= value or value == math.huge or value == -math.huge then error("temblor.json.encode: " .. tostring(value) .. " has no JSON form", depth + 2) end
+    return format("%.17g", value)
+  end
+  if kind == "string" then return quote(value) end
+  if kind == "userdata" then return quote(tostring(value)) end
+  if kind ~= "table" then error("temblor.json.encode: a " .. kind .. " has no JSON form", depth + 2) end
+  local parts, count = {}, #value
+  if getmetatable(value) == "temblor.array" or (count > 0 and next(value, count) == nil) or (next(value) == nil and getmetatable(value) ~= "temblor.object") then
+    for i = 1, count do parts[i] = encode(value[i], depth + 1) end
+    return "[" .. concat(parts, ",") .. "]"
+  end
+  for key, item in pairs(value) do
+    if type(key) ~= "string" then key = tostring(key) end
+    parts[#parts + 1] = quote(key) .. ":" .. encode(item, depth + 1)
+  end
+  return "{" .. concat(parts, ",") .. "}"
+end
+function json.encode(value) return encode(value, 0) end
+
+temblor.tcp, temblor.udp, temblor.http, temblor.fs, temblor.json = tcp, udp, http, fs, json
 -- Milliseconds of a monotonic clock, with a fraction: for deadlines and durations.
 function temblor.now() return host_io("now") end
 """#
