@@ -15,7 +15,6 @@ public actor LuaIOSession: LuaHostIO {
     let logger: Logger
     /// What the state's sockets hold received and not yet read.
     let budget: LuaIOBudget
-    private let denials: [String: Counter]
 
     private var resources: [Int: LuaIOResource] = [:]
     private var nextHandle = 1
@@ -36,11 +35,18 @@ public actor LuaIOSession: LuaHostIO {
         self.limits = limits
         self.logger = logger
         self.budget = LuaIOBudget(capacity: limits.ioBuffer)
-        var denials: [String: Counter] = [:]
-        for capability in ["net", "read", "write"] {
-            denials[capability] = Counter(label: "temblor_lua_denied_total", dimensions: [("connector", connector), ("capability", capability)])
+    }
+
+    /// A state dropped without `close()` still leaves no socket open.
+    deinit {
+        for resource in resources.values {
+            switch resource {
+            case .tcp(let socket): socket.channel.close(promise: nil)
+            case .udp(let socket): socket.channel.close(promise: nil)
+            case .lines(let reader): reader.close()
+            }
         }
-        self.denials = denials
+        for promise in requests.values { promise.fail(LuaIOFailure("closed")) }
     }
 
     /// Performs one call; every failure is a result, never a thrown error.
@@ -162,7 +168,8 @@ public actor LuaIOSession: LuaHostIO {
     /// Logs and counts a denied call; the message says what to grant.
     func deny(_ capability: String, _ message: String) -> LuaIOFailure {
         logger.warning("\(message)", metadata: ["connector": .string(connector), "capability": .string(capability)])
-        denials[capability]?.increment()
+        // Made on the first denial: connectors that are never denied anything add no series.
+        Counter(label: "temblor_lua_denied_total", dimensions: [("connector", connector), ("capability", capability)]).increment()
         return LuaIOFailure(message)
     }
 

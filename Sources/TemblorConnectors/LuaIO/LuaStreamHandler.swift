@@ -115,7 +115,12 @@ final class LuaStreamHandler: ChannelInboundHandler {
         guard !reading else { return }
         guard budget.hasRoom else {
             waiter = nil
-            current.promise.fail(LuaIOFailure(overflow(current.pattern)))
+            if buffer.readableBytes < budget.capacity {
+                current.promise.fail(
+                    LuaIOFailure("the I/O buffer is full (\(budget.limitDescription)) with what other sockets received; read from them or close them"))
+            } else {
+                current.promise.fail(LuaIOFailure(overflow(current.pattern)))
+            }
             return
         }
         guard let context else { return }

@@ -1,9 +1,8 @@
 import Foundation
 import Testing
+import TemblorConnectors
 import TemblorLua
 import TemblorValue
-
-@testable import TemblorConnectors
 
 /// `temblor.fs` in a fresh temporary directory: what is granted works, what escapes it is denied.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct LuaIOFileTests {

@@ -1,8 +1,7 @@
 import Testing
+import TemblorConnectors
 import TemblorLua
 import TemblorValue
-
-@testable import TemblorConnectors
 
 /// `temblor.http.request` against a small HTTP server on 127.0.0.1.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct LuaIOHTTPTests {
@@ -88,6 +87,17 @@ import TemblorValue
             await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://[::1]:8080/")))
                 == .failure("net access to [::1]:8080 is not granted to connector 'test'; add \"[::1]:8080\" to its allow.net"))
         #expect(server.requests.isEmpty)
+        await io.close()
+    }
+
+    @Test func aServerThatNeverAnswersTimesOut() async throws {
+        let peer = try await LuaIOTestPeer.start(.silent)
+        defer { Task { await peer.stop() } }
+        let io = try F.session(net: ["127.0.0.1:*"])
+        let request = LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:\(peer.port)/", timeoutMs: 100)
+        #expect(await io.perform(.httpRequest(request)) == .failure("timeout"))
+        // The abandoned exchange's connection is closed.
+        #expect(try await peer.wait { $0.connected == 1 && $0.ended == 1 })
         await io.close()
     }
 }

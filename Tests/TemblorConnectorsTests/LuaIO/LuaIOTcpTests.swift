@@ -1,8 +1,7 @@
 import Testing
+import TemblorConnectors
 import TemblorLua
 import TemblorValue
-
-@testable import TemblorConnectors
 
 /// `temblor.tcp` against peers on 127.0.0.1 that the tests start; timeouts are mechanisms only.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct LuaIOTcpTests {
@@ -167,6 +166,23 @@ import TemblorValue
         #expect(line?.hasPrefix("line longer than the I/O buffer holds (limits.io_buffer_kb is 1)") == true)
         // What was buffered stays readable in counted pieces.
         #expect(await io.perform(.tcpReceive(handle: socket, pattern: .count(1_000), timeoutMs: nil)) == .values([.bytes(Array(long[..<1_000]))]))
+        await io.close()
+    }
+
+    @Test func theIOBufferIsSharedByTheSocketsOfAState() async throws {
+        let peer = try await LuaIOTestPeer.start(.echo)
+        defer { Task { await peer.stop() } }
+        let io = try F.session(net: ["127.0.0.1:*"], limits: LuaLimits(ioBuffer: 1_024, ioTimeoutMs: 5_000))
+        let a = try #require(F.handle(await io.perform(.tcpConnect(host: "127.0.0.1", port: peer.port, timeoutMs: nil))))
+        let b = try #require(F.handle(await io.perform(.tcpConnect(host: "127.0.0.1", port: peer.port, timeoutMs: nil))))
+        #expect(await io.perform(.tcpSend(handle: a, bytes: [UInt8](repeating: 1, count: 3_000), timeoutMs: nil)) == .values([.int(3_000)]))
+        #expect(F.failure(await io.perform(.tcpReceive(handle: a, pattern: .line, timeoutMs: nil)))?.hasPrefix("line longer") == true)
+        #expect(await io.perform(.tcpSend(handle: b, bytes: Array("hi\n".utf8), timeoutMs: nil)) == .values([.int(3)]))
+        #expect(
+            await io.perform(.tcpReceive(handle: b, pattern: .line, timeoutMs: nil))
+                == .failure("the I/O buffer is full (limits.io_buffer_kb is 1) with what other sockets received; read from them or close them"))
+        #expect(await io.perform(.close(handle: a)) == .values([]))
+        #expect(await io.perform(.tcpReceive(handle: b, pattern: .line, timeoutMs: nil)) == F.bytes("hi"))
         await io.close()
     }
 }

@@ -1,8 +1,7 @@
 import Testing
+import TemblorConnectors
 import TemblorLua
 import TemblorValue
-
-@testable import TemblorConnectors
 
 /// `temblor.udp` between sockets of one session on 127.0.0.1.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct LuaIOUdpTests {
