@@ -1,0 +1,16 @@
+import TemblorValue
+
+/// A whole HTTP response as `temblor.http.request` gives it to the script.
+struct LuaHTTPResponse: Sendable {
+    var status: Int
+    /// Lowercased names in the order they first came; repeated ones joined with ", ".
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+
+    /// `status, headers, body`.
+    var values: [Value] {
+        var object = Object()
+        for (name, value) in headers { object[name] = .string(value) }
+        return [.int(Int64(status)), .object(object), .bytes(body)]
+    }
+}

@@ -1,0 +1,88 @@
+import NIOCore
+import NIOPosix
+import TemblorLua
+import TemblorValue
+
+extension LuaIOSession {
+    func tcpConnect(host: String, port: Int, timeoutMs: Int) async -> LuaIOResult {
+        guard (1...65_535).contains(port) else { return .failure("the port must be a number from 1 to 65535, got \(port)") }
+        let ip: String
+        switch await checkNet(host: host, port: port) {
+        case .success(let checked): ip = checked
+        case .failure(let failure): return .failure(failure.message)
+        }
+        guard let address = try? SocketAddress(ipAddress: ip, port: port) else { return .failure("cannot use the address \(ip)") }
+        if let failure = reserveSocket() { return .failure(failure.message) }
+        let budget = budget
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let connected = ClientBootstrap(group: loop)
+            .connectTimeout(.milliseconds(Int64(max(1, timeoutMs))))
+            .channelOption(.autoRead, value: false)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(LuaStreamHandler(budget: budget)) }
+            }
+            .connect(to: address)
+            .flatMapThrowing { channel in
+                LuaTcpSocket(
+                    channel: channel,
+                    handler: NIOLoopBound(try channel.pipeline.syncOperations.handler(type: LuaStreamHandler.self), eventLoop: channel.eventLoop))
+            }
+        switch await LuaWait.future(connected, timeoutMs: timeoutMs) {
+        case .value(let socket):
+            guard !closed else {
+                socket.channel.close(promise: nil)
+                releaseSocket()
+                return .failure("closed")
+            }
+            return .values([.int(Int64(add(.tcp(socket))))])
+        case .error(let error):
+            releaseSocket()
+            return .failure(LuaIOFailure.reason(error))
+        case .timeout:
+            connected.whenSuccess { $0.channel.close(promise: nil) }
+            releaseSocket()
+            return .failure("timeout")
+        case .cancelled:
+            connected.whenSuccess { $0.channel.close(promise: nil) }
+            releaseSocket()
+            return .failure("cancelled")
+        }
+    }
+
+    func tcpSend(handle: Int, bytes: [UInt8], timeoutMs: Int) async -> LuaIOResult {
+        guard case .tcp(let socket) = resource(handle) else { return .failure("closed") }
+        let channel = socket.channel
+        let handler = socket.handler
+        let sent = await LuaWait.run(on: channel.eventLoop, timeoutMs: timeoutMs) { (promise: EventLoopPromise<Int>) in
+            guard !handler.value.ended, channel.isActive else {
+                promise.fail(LuaIOFailure("closed"))
+                return
+            }
+            channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).map { bytes.count }.cascade(to: promise)
+        }
+        return Self.result(sent) { .int(Int64($0)) }
+    }
+
+    func tcpReceive(handle: Int, pattern: LuaIORequest.ReceivePattern, timeoutMs: Int) async -> LuaIOResult {
+        guard case .tcp(let socket) = resource(handle) else { return .failure("closed") }
+        if case .count(let n) = pattern, n < 0 { return .failure("cannot receive a negative number of bytes") }
+        let handler = socket.handler
+        let received = await LuaWait.run(on: socket.channel.eventLoop, timeoutMs: timeoutMs) { promise in
+            handler.value.receive(pattern, promise: promise)
+        } abandon: { promise in
+            handler.value.abandon(promise)
+        }
+        return Self.result(received) { .bytes($0) }
+    }
+
+    /// A wait's outcome as the script sees it.
+    static func result<T>(_ waited: LuaWaited<T>, _ value: (T) -> Value) -> LuaIOResult {
+        switch waited {
+        case .value(let result): return .values([value(result)])
+        case .error(let error): return .failure(LuaIOFailure.reason(error))
+        case .timeout: return .failure("timeout")
+        case .cancelled: return .failure("cancelled")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Testing
+import TemblorConnectors
+import TemblorLua
+import TemblorValue
+
+/// `temblor.http.request` against a small HTTP server on 127.0.0.1.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct LuaIOHTTPTests {
+    typealias F = LuaIOFixtures
+
+    @Test func getGivesStatusLowercasedJoinedHeadersAndBody() async throws {
+        let server = try await LuaIOHTTPTestServer.start()
+        defer { Task { await server.stop() } }
+        let io = try F.session(net: ["127.0.0.1:\(server.port)"])
+        let result = await io.perform(.httpRequest(LuaHTTPRequest(method: "get", url: "http://127.0.0.1:\(server.port)/hello?x=1#top")))
+        let headers: Object = ["x-test": "a, b", "content-type": "text/plain", "content-length": "5"]
+        #expect(result == .values([.int(200), .object(headers), .bytes(Array("hello".utf8))]))
+        let head = try #require(server.requests.first)
+        #expect(head.method == .GET)
+        #expect(head.uri == "/hello?x=1")
+        #expect(head.headers["host"] == ["127.0.0.1:\(server.port)"])
+        #expect(head.headers["connection"] == ["close"])
+        #expect(head.headers["content-length"] == [])
+        await io.close()
+    }
+
+    @Test func postSendsTheBodyWithItsLengthAndTheScriptsHeaders() async throws {
+        let server = try await LuaIOHTTPTestServer.start()
+        defer { Task { await server.stop() } }
+        let io = try F.session(net: ["127.0.0.1:*"])
+        let request = LuaHTTPRequest(
+            method: "POST", url: "http://127.0.0.1:\(server.port)/echo", headers: [("X-In", "one"), ("Content-Length", "999")],
+            body: Array("payload".utf8), timeoutMs: 5_000)
+        guard case .values(let values) = await io.perform(.httpRequest(request)), values.count == 3, case .object(let headers) = values[1] else {
+            Issue.record("no response")
+            return
+        }
+        #expect(values[0] == .int(201))
+        #expect(values[2] == .bytes(Array("payload".utf8)))
+        #expect(headers["x-method"] == .string("POST"))
+        #expect(headers["x-in"] == .string("one"))
+        #expect(server.requests.first?.headers["content-length"] == ["7"])
+        await io.close()
+    }
+
+    @Test func aChunkedBodyArrivesWhole() async throws {
+        let server = try await LuaIOHTTPTestServer.start()
+        defer { Task { await server.stop() } }
+        let io = try F.session(net: ["127.0.0.1:*"])
+        guard case .values(let values) = await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/chunked"))),
+            values.count == 3, case .object(let headers) = values[1]
+        else {
+            Issue.record("no response")
+            return
+        }
+        #expect(values[0] == .int(200))
+        #expect(headers["transfer-encoding"] == .string("chunked"))
+        #expect(values[2] == .bytes(Array("abcdef".utf8)))
+        await io.close()
+    }
+
+    @Test func aBodyLargerThanTheIOBufferFails() async throws {
+        let server = try await LuaIOHTTPTestServer.start()
+        defer { Task { await server.stop() } }
+        let io = try F.session(net: ["127.0.0.1:*"], limits: LuaLimits(ioBuffer: 2_048, ioTimeoutMs: 5_000))
+        #expect(
+            await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/big")))
+                == .failure("the response body is larger than the I/O buffer holds (limits.io_buffer_kb is 2)"))
+        await io.close()
+    }
+
+    @Test func httpsBadURLsAndUngrantedHostsFailClearly() async throws {
+        let server = try await LuaIOHTTPTestServer.start()
+        defer { Task { await server.stop() } }
+        let io = try F.session(net: ["127.0.0.2:*"])
+        #expect(await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "https://127.0.0.1/"))) == .failure("https is not supported yet; use http://"))
+        #expect(
+            await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "ftp://127.0.0.1/")))
+                == .failure("bad URL 'ftp://127.0.0.1/': expected http://host[:port]/path"))
+        #expect(
+            await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:99999/")))
+                == .failure("bad URL 'http://127.0.0.1:99999/': the port must be a number from 1 to 65535"))
+        #expect(F.failure(await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http:///path"))))?.hasPrefix("bad URL") == true)
+        #expect(
+            await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/hello")))
+                == .failure("net access to 127.0.0.1:\(server.port) is not granted to connector 'test'; add \"127.0.0.1:\(server.port)\" to its allow.net"))
+        #expect(
+            await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://[::1]:8080/")))
+                == .failure("net access to [::1]:8080 is not granted to connector 'test'; add \"[::1]:8080\" to its allow.net"))
+        #expect(server.requests.isEmpty)
+        await io.close()
+    }
+
+    @Test func aServerThatNeverAnswersTimesOut() async throws {
+        let peer = try await LuaIOTestPeer.start(.silent)
+        defer { Task { await peer.stop() } }
+        let io = try F.session(net: ["127.0.0.1:*"])
+        let request = LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:\(peer.port)/", timeoutMs: 100)
+        #expect(await io.perform(.httpRequest(request)) == .failure("timeout"))
+        // The abandoned exchange's connection is closed.
+        #expect(try await peer.wait { $0.connected == 1 && $0.ended == 1 })
+        await io.close()
+    }
+}
