@@ -12,6 +12,7 @@ packages=(
   g++
   time
   python3
+  redis-server
 )
 
 missing=()

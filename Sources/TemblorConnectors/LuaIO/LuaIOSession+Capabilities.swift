@@ -6,9 +6,8 @@ extension LuaIOSession {
     /// caller connects or sends to exactly that address, so a second lookup cannot change it.
     func checkNet(host: String, port: Int) async -> Result<String, LuaIOFailure> {
         let target = LuaCapabilities.NetGrant(host: host, port: port).description
-        let denial = "net access to \(target) is not granted to connector '\(connector)'; add \"\(target)\" to its allow.net"
         let grants = capabilities.net.filter { $0.port == nil || $0.port == port }
-        guard !grants.isEmpty else { return .failure(deny("net", denial)) }
+        guard !grants.isEmpty else { return .failure(deny(.net, target)) }
         let requested: [String]
         switch await offload({ () throws(LuaIOFailure) -> [String] in try LuaResolver.addresses(of: host).get() }) {
         case .success(let addresses):
@@ -16,14 +15,14 @@ extension LuaIOSession {
         case .failure(let failure):
             // Only a host that could have been granted learns that its name does not resolve.
             if grants.contains(where: { $0.host == nil || $0.host?.lowercased() == host.lowercased() }) { return .failure(failure) }
-            return .failure(deny("net", denial))
+            return .failure(deny(.net, target))
         }
         for grant in grants {
             guard let name = grant.host else { return .success(requested[0]) }
             guard let granted = await addresses(ofGrant: name) else { continue }
             if let address = requested.first(where: granted.contains) { return .success(address) }
         }
-        return .failure(deny("net", denial))
+        return .failure(deny(.net, target))
     }
 
     /// The addresses of a granted host, looked up once per session (a name that does not
@@ -52,9 +51,7 @@ extension LuaIOSession {
         case .success((let resolved, true)):
             return .success(resolved)
         case .success((let resolved, false)):
-            let capability = write ? "write" : "read"
-            return .failure(
-                deny(capability, "\(capability) access to \(resolved.path) is not granted to connector '\(connector)'; add the file or a directory holding it to its allow.\(capability)"))
+            return .failure(deny(write ? .write : .read, resolved.path))
         }
     }
 }

@@ -166,10 +166,11 @@ public actor LuaIOSession: LuaHostIO {
     // MARK: Denials
 
     /// Logs and counts a denied call; the message says what to grant.
-    func deny(_ capability: String, _ message: String) -> LuaIOFailure {
-        logger.warning("\(message)", metadata: ["connector": .string(connector), "capability": .string(capability)])
+    func deny(_ capability: LuaCapabilities.Kind, _ target: String) -> LuaIOFailure {
+        let message = LuaCapabilities.denial(capability, of: target, connector: connector)
+        logger.warning("\(message)", metadata: ["connector": .string(connector), "capability": .string(capability.rawValue)])
         // Made on the first denial: connectors that are never denied anything add no series.
-        Counter(label: "temblor_lua_denied_total", dimensions: [("connector", connector), ("capability", capability)]).increment()
+        Counter(label: "temblor_lua_denied_total", dimensions: [("connector", connector), ("capability", capability.rawValue)]).increment()
         return LuaIOFailure(message)
     }
 

@@ -8,6 +8,7 @@
 import Glibc
 #endif
 import CLua
+import CoreMetrics
 import Logging
 import TemblorValue
 
@@ -37,7 +38,8 @@ extension LuaPlugin {
     /// Logs and counts a call the flow did not grant, and says what to grant.
     func deny(_ kind: LuaCapabilities.Kind, _ target: String) -> LuaIOResult {
         let message = LuaCapabilities.denial(kind, of: target, connector: instance)
-        deniedCounters[kind]?.increment()
+        // Made on the first denial: connectors that are never denied anything add no series.
+        Counter(label: "temblor_lua_denied_total", dimensions: [("connector", instance), ("capability", kind.rawValue)]).increment()
         logger.warning("\(message)", metadata: ["plugin": "\(info.name)", "connector": "\(instance)", "capability": "\(kind.rawValue)"])
         return .failure(message)
     }

@@ -50,7 +50,6 @@ public final class LuaPlugin {
     var spareCalls: [LuaCall] = []
     /// The results of the last host I/O call, where the C side reads them.
     var ioResult: (items: UnsafeMutableBufferPointer<temblor_lua_item>, strings: UnsafeMutableRawBufferPointer)?
-    let deniedCounters: [LuaCapabilities.Kind: Counter]
     var gauges: [String: Gauge] = [:]
     /// The wall-clock watchdog's view of this state's running callback.
     let watch: LuaWatchdog.Slot
@@ -74,9 +73,6 @@ public final class LuaPlugin {
         self.instance = instance
         self.limits = limits
         self.capabilities = capabilities
-        deniedCounters = Dictionary(uniqueKeysWithValues: LuaCapabilities.Kind.allCases.map { kind in
-            (kind, Counter(label: "temblor_lua_denied_total", dimensions: [("connector", instance), ("capability", kind.rawValue)]))
-        })
         self.logger = logger ?? Logger(label: "temblor.lua.\(instance)")
         watch = LuaWatchdog.shared.makeSlot(milliseconds: limits.timeMs)
         lua = try LuaState(memoryLimit: limits.memory)
