@@ -5,7 +5,8 @@ import Synchronization
 
 /// A small HTTP/1.1 server on 127.0.0.1 for the host I/O tests. `/hello` answers with repeated
 /// headers, `/echo` sends the request's body and some of its headers back, `/chunked` answers in
-/// chunks, `/big` with a body of 4,000 bytes.
+/// chunks, `/big` with a body of 4,000 bytes, `/items` lists items 1 to 5 a page at a time
+/// (`{"items": [...], "next": cursor}`, `?since=cursor` for what follows).
 final class LuaIOHTTPTestServer: Sendable {
     private let server: any Channel
     /// The heads of the requests it received.
@@ -82,6 +83,12 @@ final class LuaIOHTTPTestServer: Sendable {
             case "/chunked":
                 headers.add(name: "Transfer-Encoding", value: "chunked")
                 parts = [Array("ab".utf8), Array("cd".utf8), Array("ef".utf8)]
+            case let uri where uri.hasPrefix("/items"):
+                let since = uri.split(separator: "=").last.flatMap { Int($0) } ?? 0
+                let last = min(since + 3, 5)
+                let items = since < last ? (since + 1...last).map { #"{"id":\#($0),"name":"item \#($0)"}"# } : []
+                headers.add(name: "Content-Type", value: "application/json")
+                parts = [Array(#"{"items":[\#(items.joined(separator: ","))],"next":\#(last)}"#.utf8)]
             case "/big":
                 parts = [[UInt8](repeating: UInt8(ascii: "x"), count: 4_000)]
             default:
