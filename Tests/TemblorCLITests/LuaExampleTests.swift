@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func checkAcceptsTheLuaExamples() async throws {
-        for name in ["lua-generator", "lua-aggregate", "lua-enrich", "lua-router"] {
+        for name in ["lua-generator", "lua-aggregate", "lua-enrich", "lua-router", "lua-redis", "lua-http-poller", "lua-statsd"] {
             let run = try await temblor(["check", ExampleFixtures.examples.appendingPathComponent("\(name)/flow.yaml").path])
             #expect(run.status == 0, "\(name): \(run.stderr)")
         }

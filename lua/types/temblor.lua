@@ -49,8 +49,8 @@ function Context:emit_raw(bytes, meta) end
 function Context:log(level, message) end
 
 ---Pauses the `source` function for `ms` milliseconds (0 to 86400000); the host sends what it
----emitted meanwhile. Only in `source`: elsewhere it raises an error. Returns at once while the
----flow is stopping.
+---emitted meanwhile. Only in `source`, and in every callback of a connector with an `allow:`:
+---elsewhere it raises an error. Returns at once while the flow is stopping.
 ---@param ms number
 function Context:sleep(ms) end
 
@@ -97,6 +97,163 @@ function temblor.object(t) end
 ---@param s string
 ---@return temblor.bytes
 function temblor.bytes(s) end
+
+---Options of a host I/O call that waits.
+---@class temblor.IOOptions
+---@field timeout_ms? integer The call's deadline; default: the connector's `limits.io_timeout_ms` (30000).
+
+---A TCP connection opened with `temblor.tcp.connect`. Failures return `nil, err`
+---(`"timeout"`, `"closed"`, ...).
+---@class temblor.TcpSocket
+local TcpSocket = {}
+
+---Sends `data`; returns the number of bytes sent once written.
+---@param data string|temblor.bytes
+---@param options? temblor.IOOptions
+---@return integer? sent
+---@return string? err
+function TcpSocket:send(data, options) end
+
+---Reads a line without its end of line (`"*l"`, the default), exactly `n` bytes, or everything
+---until the peer closes (`"*a"`).
+---@param pattern? "*l"|"*a"|integer
+---@param options? temblor.IOOptions
+---@return string? data
+---@return string? err
+function TcpSocket:receive(pattern, options) end
+
+---Reads up to `delimiter`, which is consumed and not returned.
+---@param delimiter string
+---@param options? temblor.IOOptions
+---@return string? data
+---@return string? err
+function TcpSocket:receive_until(delimiter, options) end
+
+---Sets the deadline of this socket's calls that give no `timeout_ms`.
+---@param ms integer
+function TcpSocket:settimeout(ms) end
+
+---Closes the socket (also done by `local sock <close> = ...`, and when the state ends).
+function TcpSocket:close() end
+
+---A UDP socket from `temblor.udp.bind` (receives) or `temblor.udp.open` (sends).
+---@class temblor.UdpSocket
+local UdpSocket = {}
+
+---Sends one datagram to `host:port` (which the connector's `allow.net` must grant).
+---@param data string|temblor.bytes
+---@param host string
+---@param port integer
+---@param options? temblor.IOOptions
+---@return integer? sent
+---@return string? err
+function UdpSocket:sendto(data, host, port, options) end
+
+---Waits for the next datagram: its data, and the sender's address and port.
+---@param options? temblor.IOOptions
+---@return string? data
+---@return string|nil host_or_err
+---@return integer? port
+function UdpSocket:receivefrom(options) end
+
+---@param ms integer
+function UdpSocket:settimeout(ms) end
+function UdpSocket:close() end
+
+---TCP client connections, granted by the connector's `allow.net`.
+temblor.tcp = {}
+
+---Connects to `host:port`.
+---@param host string
+---@param port integer
+---@param options? temblor.IOOptions
+---@return temblor.TcpSocket? sock
+---@return string? err
+function temblor.tcp.connect(host, port, options) end
+
+temblor.udp = {}
+
+---A socket receiving on `host:port` (granted by `allow.net`).
+---@param host string
+---@param port integer
+---@return temblor.UdpSocket? sock
+---@return string? err
+function temblor.udp.bind(host, port) end
+
+---An unbound socket for sending datagrams.
+---@return temblor.UdpSocket? sock
+---@return string? err
+function temblor.udp.open() end
+
+---@class temblor.HttpRequest
+---@field method? string Default "GET".
+---@field url string `http://host[:port]/path?query`
+---@field headers? table<string, string>
+---@field body? string|temblor.bytes
+---@field timeout_ms? integer
+
+---@class temblor.HttpResponse
+---@field status integer
+---@field headers table<string, string> Lower-case names; repeated headers joined with ", ".
+---@field body string
+
+temblor.http = {}
+
+---Sends an HTTP/1.1 request and reads the whole response (a 404 is a response, not an error).
+---@param request temblor.HttpRequest|string A table, or a URL to GET.
+---@return temblor.HttpResponse? response
+---@return string? err
+function temblor.http.request(request) end
+
+---Files, where `allow.read` and `allow.write` grant them (relative paths start from the flow's directory).
+temblor.fs = {}
+
+---@param path string
+---@return string? data
+---@return string? err
+function temblor.fs.read(path) end
+
+---Creates or truncates the file.
+---@param path string
+---@param data string|temblor.bytes
+---@return integer? written
+---@return string? err
+function temblor.fs.write(path, data) end
+
+---@param path string
+---@param data string|temblor.bytes
+---@return integer? written
+---@return string? err
+function temblor.fs.append(path, data) end
+
+---The names in a directory, sorted.
+---@param path string
+---@return string[]? names
+---@return string? err
+function temblor.fs.list(path) end
+
+---An iterator over the file's lines, read as the loop goes: `for line in assert(temblor.fs.lines(p)) do`.
+---@param path string
+---@return (fun(): string?)? lines
+---@return string? err
+function temblor.fs.lines(path) end
+
+temblor.json = {}
+
+---Parses JSON text (null is `temblor.null`).
+---@param text string
+---@return any value
+---@return string? err
+function temblor.json.decode(text) end
+
+---JSON text of a value: sequences and `temblor.array` tables are arrays, other tables objects.
+---@param value any
+---@return string
+function temblor.json.encode(value) end
+
+---A monotonic clock in milliseconds (with a fraction), for deadlines.
+---@return number
+function temblor.now() end
 
 ---The table a plugin file returns: a connector (`type: lua`) or a pipeline operator
 ---(`- lua: { script: ... }`, which only uses `on_event` and `ports`).
