@@ -192,4 +192,15 @@ import TemblorValue
         #expect(peer.connected == 2)
         #expect(try await peer.wait { $0.ended == 2 })
     }
+
+    @Test func checkReportsAGrantItCannotReadWithItsKey() throws {
+        let scene = try Scene()
+        try scene.write("probe.lua", "return { api = 1, on_event = function(ctx, event) end }")
+        let errors = try scene.validationErrors("""
+            connectors:
+              probe: { type: lua, plugin: probe.lua, allow: { net: ["redis"] } }
+            """)
+        #expect(errors.map(\.message).contains(
+            "connector 'probe': 'allow.net': 'redis': expected \"host:port\", \"host:*\" or \"*:port\""))
+    }
 }

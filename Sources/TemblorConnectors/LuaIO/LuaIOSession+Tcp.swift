@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import TemblorLua
@@ -15,18 +16,24 @@ extension LuaIOSession {
         if let failure = reserveSocket() { return .failure(failure.message) }
         let budget = budget
         let loop = MultiThreadedEventLoopGroup.singleton.next()
+        // The handler is kept from the initializer: a peer that closes at once has already
+        // emptied the pipeline by the time the connect completes, and its bytes are in it.
+        let installed = NIOLockedValueBox<NIOLoopBound<LuaStreamHandler>?>(nil)
         let connected = ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(max(1, timeoutMs))))
             .channelOption(.autoRead, value: false)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(LuaStreamHandler(budget: budget)) }
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = LuaStreamHandler(budget: budget)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    installed.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
+                }
             }
             .connect(to: address)
             .flatMapThrowing { channel in
-                LuaTcpSocket(
-                    channel: channel,
-                    handler: NIOLoopBound(try channel.pipeline.syncOperations.handler(type: LuaStreamHandler.self), eventLoop: channel.eventLoop))
+                guard let handler = installed.withLockedValue({ $0 }) else { throw LuaIOFailure("closed") }
+                return LuaTcpSocket(channel: channel, handler: handler)
             }
         switch await LuaWait.future(connected, timeoutMs: timeoutMs) {
         case .value(let socket):
