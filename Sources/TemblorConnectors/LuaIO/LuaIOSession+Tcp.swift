@@ -35,26 +35,7 @@ extension LuaIOSession {
                 guard let handler = installed.withLockedValue({ $0 }) else { throw LuaIOFailure("closed") }
                 return LuaTcpSocket(channel: channel, handler: handler)
             }
-        switch await LuaWait.future(connected, timeoutMs: timeoutMs) {
-        case .value(let socket):
-            guard !closed else {
-                socket.channel.close(promise: nil)
-                releaseSocket()
-                return .failure("closed")
-            }
-            return .values([.int(Int64(add(.tcp(socket))))])
-        case .error(let error):
-            releaseSocket()
-            return .failure(LuaIOFailure.reason(error))
-        case .timeout:
-            connected.whenSuccess { $0.channel.close(promise: nil) }
-            releaseSocket()
-            return .failure("timeout")
-        case .cancelled:
-            connected.whenSuccess { $0.channel.close(promise: nil) }
-            releaseSocket()
-            return .failure("cancelled")
-        }
+        return await register(connected, timeoutMs: timeoutMs, channel: { $0.channel }, as: { .tcp($0) }, failure: LuaIOFailure.reason)
     }
 
     func tcpSend(handle: Int, bytes: [UInt8], timeoutMs: Int) async -> LuaIOResult {

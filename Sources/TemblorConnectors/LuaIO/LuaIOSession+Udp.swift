@@ -31,21 +31,8 @@ extension LuaIOSession {
                     channel: channel,
                     handler: NIOLoopBound(try channel.pipeline.syncOperations.handler(type: LuaDatagramHandler.self), eventLoop: channel.eventLoop))
             }
-        switch await LuaWait.future(bound, timeoutMs: limits.ioTimeoutMs) {
-        case .value(let socket):
-            guard !closed else {
-                socket.channel.close(promise: nil)
-                releaseSocket()
-                return .failure("closed")
-            }
-            return .values([.int(Int64(add(.udp(socket))))])
-        case .error(let error):
-            releaseSocket()
-            return .failure("cannot bind \(LuaCapabilities.NetGrant(host: ip, port: port)): \(LuaIOFailure.reason(error))")
-        case .timeout, .cancelled:
-            bound.whenSuccess { $0.channel.close(promise: nil) }
-            releaseSocket()
-            return .failure(Task.isCancelled ? "cancelled" : "timeout")
+        return await register(bound, timeoutMs: limits.ioTimeoutMs, channel: { $0.channel }, as: { .udp($0) }) { error in
+            "cannot bind \(LuaCapabilities.NetGrant(host: ip, port: port)): \(LuaIOFailure.reason(error))"
         }
     }
 

@@ -111,14 +111,7 @@ extension LuaPlugin {
     private func run(_ call: LuaCall, arguments: Int32) -> LuaCallStep {
         let thread = call.thread
         hostThreads.insert(thread)
-        sleepRequest = nil
-        pendingIO = nil
-        var results: Int32 = 0
-        temblor_lua_set_instruction_limit(thread, Int32(clamping: limits.instructions))
-        watch.begin(thread)
-        let status = lua_resume(thread, lua.state, arguments, &results)
-        watch.end()
-        temblor_lua_set_instruction_limit(thread, 0)
+        let (status, results) = armedResume(thread, arguments: arguments)
         switch status {
         case LUA_YIELD:
             temblor_lua_pop(thread, results)

@@ -267,14 +267,7 @@ public final class LuaPlugin {
     }
 
     private func resumeSource(_ thread: OpaquePointer, arguments: Int32) -> LuaSourceStep {
-        sleepRequest = nil
-        pendingIO = nil
-        var results: Int32 = 0
-        temblor_lua_set_instruction_limit(thread, Int32(clamping: limits.instructions))
-        watch.begin(thread)
-        let status = lua_resume(thread, lua.state, arguments, &results)
-        watch.end()
-        temblor_lua_set_instruction_limit(thread, 0)
+        let (status, results) = armedResume(thread, arguments: arguments)
         switch status {
         case LUA_YIELD:
             temblor_lua_pop(thread, results)
@@ -325,6 +318,20 @@ public final class LuaPlugin {
             logger.warning("\(instance): ctx.state cannot be carried over: \(error)")
             return nil
         }
+    }
+
+    /// Resumes a coroutine the host drives with the limits armed, forgetting what its last
+    /// pause asked for; returns lua_resume's status and result count.
+    func armedResume(_ thread: OpaquePointer, arguments: Int32) -> (status: Int32, results: Int32) {
+        sleepRequest = nil
+        pendingIO = nil
+        var results: Int32 = 0
+        temblor_lua_set_instruction_limit(thread, Int32(clamping: limits.instructions))
+        watch.begin(thread)
+        let status = lua_resume(thread, lua.state, arguments, &results)
+        watch.end()
+        temblor_lua_set_instruction_limit(thread, 0)
+        return (status, results)
     }
 
     /// Runs the C function and arguments on the stack with the limits armed, throwing Lua's error.
