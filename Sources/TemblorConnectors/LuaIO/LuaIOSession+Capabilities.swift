@@ -1,3 +1,4 @@
+import NIOCore
 import TemblorLua
 
 extension LuaIOSession {
@@ -23,6 +24,19 @@ extension LuaIOSession {
             if let address = requested.first(where: granted.contains) { return .success(address) }
         }
         return .failure(deny(.net, target))
+    }
+
+    /// The socket address to reach `host:port` at, once `port` is valid and a `net` grant covers
+    /// it (see `checkNet`); the message of the failure otherwise.
+    func grantedAddress(host: String, port: Int) async -> Result<SocketAddress, LuaIOFailure> {
+        guard (1...65_535).contains(port) else { return .failure(LuaIOFailure("the port must be a number from 1 to 65535, got \(port)")) }
+        switch await checkNet(host: host, port: port) {
+        case .success(let ip):
+            guard let address = try? SocketAddress(ipAddress: ip, port: port) else { return .failure(LuaIOFailure("cannot use the address \(ip)")) }
+            return .success(address)
+        case .failure(let failure):
+            return .failure(failure)
+        }
     }
 
     /// The addresses of a granted host, looked up once per session (a name that does not

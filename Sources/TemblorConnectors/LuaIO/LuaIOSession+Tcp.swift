@@ -6,13 +6,11 @@ import TemblorValue
 
 extension LuaIOSession {
     func tcpConnect(host: String, port: Int, timeoutMs: Int) async -> LuaIOResult {
-        guard (1...65_535).contains(port) else { return .failure("the port must be a number from 1 to 65535, got \(port)") }
-        let ip: String
-        switch await checkNet(host: host, port: port) {
-        case .success(let checked): ip = checked
+        let address: SocketAddress
+        switch await grantedAddress(host: host, port: port) {
+        case .success(let granted): address = granted
         case .failure(let failure): return .failure(failure.message)
         }
-        guard let address = try? SocketAddress(ipAddress: ip, port: port) else { return .failure("cannot use the address \(ip)") }
         if let failure = reserveSocket() { return .failure(failure.message) }
         let budget = budget
         let loop = MultiThreadedEventLoopGroup.singleton.next()

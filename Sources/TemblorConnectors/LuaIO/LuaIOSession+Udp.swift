@@ -38,17 +38,15 @@ extension LuaIOSession {
 
     func udpSendTo(handle: Int, bytes: [UInt8], host: String, port: Int, timeoutMs: Int) async -> LuaIOResult {
         guard case .udp(let socket) = resource(handle) else { return .failure("closed") }
-        guard (1...65_535).contains(port) else { return .failure("the port must be a number from 1 to 65535, got \(port)") }
-        let ip: String
-        switch await checkNet(host: host, port: port) {
-        case .success(let checked): ip = checked
+        let destination: SocketAddress
+        switch await grantedAddress(host: host, port: port) {
+        case .success(let granted): destination = granted
         case .failure(let failure): return .failure(failure.message)
         }
-        guard let destination = try? SocketAddress(ipAddress: ip, port: port) else { return .failure("cannot use the address \(ip)") }
         let channel = socket.channel
         if let local = channel.localAddress, local.protocol != destination.protocol {
             let family = local.protocol == .inet ? "IPv4" : "IPv6"
-            return .failure("this socket sends over \(family) and \(ip) is not; open one with temblor.udp.bind on an address of its family")
+            return .failure("this socket sends over \(family) and \(destination.ipAddress ?? host) is not; open one with temblor.udp.bind on an address of its family")
         }
         let sent = await LuaWait.run(on: channel.eventLoop, timeoutMs: timeoutMs) { (promise: EventLoopPromise<Int>) in
             guard channel.isActive else {
