@@ -12,10 +12,16 @@ public struct ConnectorParts: Sendable {
     public var sink: (any Sink)?
     /// Hooks around the sides, when the connector has any.
     public var lifecycle: (any ConnectorLifecycle)?
+    /// A Lua connector's plugin, which the flow may reload while it runs.
+    public var reloadable: (any PluginReloadable)?
 
-    public init(source: (any Source)? = nil, sink: (any Sink)? = nil, lifecycle: (any ConnectorLifecycle)? = nil) {
+    public init(
+        source: (any Source)? = nil, sink: (any Sink)? = nil, lifecycle: (any ConnectorLifecycle)? = nil,
+        reloadable: (any PluginReloadable)? = nil
+    ) {
         self.source = source
         self.sink = sink
         self.lifecycle = lifecycle
+        self.reloadable = reloadable
     }
 }

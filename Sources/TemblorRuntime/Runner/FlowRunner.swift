@@ -33,6 +33,9 @@ public final class FlowRunner: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     /// The ack and fail counts of this run.
     public let router: ContraflowRouter
+    /// The flow's Lua plugins, which a file watcher, SIGHUP or `temblor reload` may reload
+    /// while it runs; filled as `run` builds the nodes.
+    public let reloader = PluginReloader()
 
     /// `metrics` receives the flow's counters (see docs/flows.md); `nil` uses the process's
     /// bootstrapped `MetricsSystem.factory`.

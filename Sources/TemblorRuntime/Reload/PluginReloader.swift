@@ -1,0 +1,56 @@
+import CoreMetrics
+import Logging
+
+/// The reloadable plugins of a running flow: reloads those whose files changed (or all of them,
+/// on SIGHUP or `temblor reload`), logging and counting each outcome.
+public actor PluginReloader {
+    private var reloadables: [any PluginReloadable] = []
+    private let logger: Logger
+
+    public init(logger: Logger = Logger(label: "temblor.reload")) {
+        self.logger = logger
+    }
+
+    func add(_ reloadable: any PluginReloadable) {
+        reloadables.append(reloadable)
+    }
+
+    /// The directories to watch: each plugin's own.
+    public var directories: [String] {
+        Array(Set(reloadables.map(\.pluginDirectory))).sorted()
+    }
+
+    /// Reloads the plugins whose directory holds one of `changed` (paths of `.lua` files), or
+    /// every plugin when `changed` is nil, one after another; returns what each did.
+    @discardableResult
+    public func reload(changed: Set<String>? = nil) async -> [PluginReloadOutcome] {
+        var outcomes: [PluginReloadOutcome] = []
+        for reloadable in reloadables where changed.map({ Self.touches($0, reloadable.pluginDirectory) }) ?? true {
+            let outcome = await reloadable.reload()
+            record(outcome)
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+
+    static func touches(_ changed: Set<String>, _ directory: String) -> Bool {
+        changed.contains { path in
+            guard path.hasSuffix(".lua"), let slash = path.lastIndex(of: "/") else { return false }
+            return path[..<slash] == directory
+        }
+    }
+
+    private func record(_ outcome: PluginReloadOutcome) {
+        let dimensions = [("node", outcome.node)]
+        switch outcome.result {
+        case .swapped:
+            Counter(label: "temblor_lua_reloads_total", dimensions: dimensions).increment()
+            logger.info("\(outcome.description)")
+        case .unchanged:
+            logger.debug("\(outcome.description)")
+        case .failed:
+            Counter(label: "temblor_lua_reload_failures_total", dimensions: dimensions).increment()
+            logger.error("\(outcome.description)")
+        }
+    }
+}
