@@ -185,6 +185,15 @@ static inline int temblor_lua_make_ctx(lua_State *L) {
     return 0;
 }
 
+/* lua_CFunction: arg 1 a table: it becomes ctx.state (what on_reload returned). */
+static inline int temblor_lua_set_ctx_state(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "state");
+    return 0;
+}
+
 /* lua_CFunction: returns ctx.state, what a restarted state starts from. */
 static inline int temblor_lua_get_ctx_state(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
