@@ -319,6 +319,16 @@ public final class LuaPlugin {
         guard temblor_lua_pcall(lua, 1, 0, 0) == LUA_OK else { throw .outOfMemory(during: "setting ctx.state") }
     }
 
+    /// A state as `on_reload` gets it: always a table of named fields (an empty state reads back
+    /// as an empty array, and a fresh one as null).
+    public static func stateTable(_ state: Value) -> Value {
+        switch state {
+        case .object: state
+        case .array(let elements) where !elements.isEmpty: state
+        default: .object(Object())
+        }
+    }
+
     /// `ctx.state` as a value, to carry into the next instance; `nil` when it holds something
     /// that has no value form (a function), which is logged.
     public func savedState() -> Value? {

@@ -36,9 +36,9 @@ extension LuaInstance: PluginReloadable {
         let began = ContinuousClock.now
         await idle()
         let old = plugin
-        let oldState = old?.savedState() ?? carriedState
+        let oldState = LuaPlugin.stateTable(old?.savedState() ?? carriedState)
         do throws(LuaError) {
-            if case .object = oldState { try fresh.setState(oldState) }
+            try fresh.setState(oldState)
             if fresh.has(.onReload) {
                 let returned = try await run(.onReload, on: fresh, [oldState])
                 switch returned {

@@ -122,9 +122,9 @@ extension LuaOperatorCore: PluginReloadable {
                 return outcome(.failed("\(error)"))
             }
             guard fresh.has(.onEvent) else { return outcome(.failed("\(setup.path): the new version has no on_event")) }
-            let oldState = running.plugin?.savedState() ?? running.carriedState
+            let oldState = LuaPlugin.stateTable(running.plugin?.savedState() ?? running.carriedState)
             do throws(LuaError) {
-                if case .object = oldState { try fresh.setState(oldState) }
+                try fresh.setState(oldState)
                 if fresh.has(.onReload) {
                     let returned = try fresh.call(.onReload, [oldState])
                     switch returned {
