@@ -185,6 +185,22 @@ static inline int temblor_lua_make_ctx(lua_State *L) {
     return 0;
 }
 
+/* lua_CFunction: arg 1 a table: it becomes ctx.state (what on_reload returned). */
+static inline int temblor_lua_set_ctx_state(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    /* As in make_ctx: an (empty) array's mark would hide the named fields added later. */
+    if (lua_getmetatable(L, 1)) {
+        luaL_getmetatable(L, temblor_lua_array_meta);
+        int isArray = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+        if (isArray) { lua_pushnil(L); lua_setmetatable(L, 1); }
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "state");
+    return 0;
+}
+
 /* lua_CFunction: returns ctx.state, what a restarted state starts from. */
 static inline int temblor_lua_get_ctx_state(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, temblor_lua_ctx_key);

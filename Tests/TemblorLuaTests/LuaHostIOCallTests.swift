@@ -193,3 +193,4 @@ import TemblorValue
         #expect(back?["z"] is NSNull)
     }
 }
+

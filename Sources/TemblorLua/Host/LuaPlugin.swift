@@ -33,6 +33,8 @@ public final class LuaPlugin {
     public internal(set) var timers: [LuaTimer] = []
     /// What the connector's flow grants the plugin (`allow:`).
     public let capabilities: LuaCapabilities
+    /// The host I/O of this state, which its owner opens for it and closes with it.
+    public var io: (any LuaHostIO)?
     /// Handles the script closed since the owner last took them: closing never waits, the owner
     /// closes them in the host after the callback.
     public var closedHandles: [Int] = []
@@ -302,6 +304,29 @@ public final class LuaPlugin {
         temblor_lua_push_cfunction(state, temblor_lua_fire_timer)
         lua_pushinteger(state, lua_Integer(id))
         try protectedCall(arguments: 1, results: 0, during: "a ctx:every function")
+    }
+
+    /// Makes `state` (a table's value: an object or an array) the plugin's `ctx.state`, as
+    /// `on_reload` asks by returning it.
+    public func setState(_ state: Value) throws(LuaError) {
+        let lua = self.lua.state
+        let top = lua_gettop(lua)
+        defer { lua_settop(lua, top) }
+        guard lua_checkstack(lua, 4) != 0 else { throw .outOfMemory(during: "setting ctx.state") }
+        temblor_lua_push_cfunction(lua, temblor_lua_set_ctx_state)
+        try self.lua.push(state)
+        guard lua_type(lua, -1) == LUA_TTABLE else { throw .runtime("ctx.state must be a table, not \(state.typeName)") }
+        guard temblor_lua_pcall(lua, 1, 0, 0) == LUA_OK else { throw .outOfMemory(during: "setting ctx.state") }
+    }
+
+    /// A state as `on_reload` gets it: always a table of named fields (an empty state reads back
+    /// as an empty array, and a fresh one as null).
+    public static func stateTable(_ state: Value) -> Value {
+        switch state {
+        case .object: state
+        case .array(let elements) where !elements.isEmpty: state
+        default: .object(Object())
+        }
     }
 
     /// `ctx.state` as a value, to carry into the next instance; `nil` when it holds something

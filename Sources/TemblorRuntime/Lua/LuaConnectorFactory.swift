@@ -38,6 +38,6 @@ public struct LuaConnectorFactory: ConnectorFactory {
             policy: policy, capabilities: capabilities, hostIO: hostIO, logger: Logger(label: "temblor.lua.\(definition.name)"))
         return ConnectorParts(
             source: LuaSource(instance: instance), sink: LuaSink(instance: instance, name: definition.name),
-            lifecycle: LuaLifecycle(instance: instance))
+            lifecycle: LuaLifecycle(instance: instance), reloadable: instance)
     }
 }

@@ -25,6 +25,8 @@ extension LuaInstance {
         var step = first
         var emissions = plugin.emissions
         plugin.emissions = []
+        activeWaits += 1
+        defer { waitEnded() }
         while true {
             await closeHandles(of: plugin)
             switch step {
@@ -33,7 +35,7 @@ extension LuaInstance {
             case .failed(let error):
                 return (.failure(error), emissions)
             case .waiting(let call, let request):
-                let result = await perform(request)
+                let result = await perform(request, for: plugin)
                 guard generation == state else {
                     plugin.abandon(call)
                     return (.failure(.runtime("the state was restarted while \(call.action) waited on host I/O")), emissions)
@@ -59,8 +61,8 @@ extension LuaInstance {
         }
     }
 
-    /// Performs one host I/O call of the current state.
-    func perform(_ request: LuaIORequest) async -> LuaIOResult {
+    /// Performs one host I/O call of `plugin`'s state.
+    func perform(_ request: LuaIORequest, for plugin: LuaPlugin) async -> LuaIOResult {
         if case .sleep(let milliseconds) = request {
             do {
                 try await Task.sleep(for: .milliseconds(milliseconds))
@@ -69,7 +71,7 @@ extension LuaInstance {
                 return .failure("cancelled")
             }
         }
-        guard let io else { return .failure("host I/O is not available: this temblor runs Lua connectors without a host I/O provider") }
+        guard let io = plugin.io else { return .failure("host I/O is not available: this temblor runs Lua connectors without a host I/O provider") }
         return await io.perform(request)
     }
 
@@ -78,14 +80,38 @@ extension LuaInstance {
         guard !plugin.closedHandles.isEmpty else { return }
         let handles = plugin.closedHandles
         plugin.closedHandles = []
-        guard let io else { return }
+        guard let io = plugin.io else { return }
         for handle in handles { _ = await io.perform(.close(handle: handle)) }
     }
 
-    /// Closes everything the current state opened; its waiting calls end with "closed".
-    func closeIO() {
-        guard let io else { return }
-        self.io = nil
+    /// Opens the host I/O of a new state, when the flow grants it any.
+    func openIO(for plugin: LuaPlugin) {
+        guard !capabilities.isEmpty, let hostIO else { return }
+        plugin.io = hostIO.session(connector: name, capabilities: capabilities, limits: limits, logger: logger)
+    }
+
+    /// Closes everything a state opened; its waiting calls end with "closed".
+    func closeIO(of plugin: LuaPlugin?) {
+        guard let plugin, let io = plugin.io else { return }
+        plugin.io = nil
         Task { await io.close() }
+    }
+
+    /// A callback stopped waiting on host I/O.
+    func waitEnded() {
+        activeWaits -= 1
+        guard activeWaits == 0 else { return }
+        for waiter in idleWaiters { waiter.resume() }
+        idleWaiters = []
+    }
+
+    /// Returns once no callback waits on host I/O.
+    func idle() async {
+        while activeWaits > 0 { await withCheckedContinuation { idleWaiters.append($0) } }
+    }
+
+    /// Returns once no reload is swapping the state.
+    func passGate() async {
+        while isLoading { await withCheckedContinuation { loadWaiters.append($0) } }
     }
 }

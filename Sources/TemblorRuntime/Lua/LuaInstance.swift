@@ -22,25 +22,33 @@ actor LuaInstance {
     let hostIO: (any LuaHostIOProvider)?
     private let errorCounter: Counter
 
-    private var plugin: LuaPlugin?
-    /// The host I/O of the current state: closed with it, so nothing it opened outlives it.
-    var io: (any LuaHostIO)?
+    var plugin: LuaPlugin?
     /// Counts states: a callback that waited on host I/O finds out whether its state is still
     /// the current one.
     var generation = 0
     /// A restarted state runs its `connect` and `on_start`, which may wait on host I/O; other
     /// callers wait for it.
-    private var isLoading = false
-    private var loadWaiters: [CheckedContinuation<Void, Never>] = []
+    var isLoading = false
+    var loadWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Callbacks waiting on host I/O now; a reload swaps the state once there are none.
+    var activeWaits = 0
+    var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The files the plugin is made of, and the content hash of those the running state loaded.
+    let files: LuaPluginFiles
+    var runningHash = ""
+    /// The state whose source coroutine runs: after a reload, the source starts again.
+    var sourceGeneration = -1
+    /// Whether the runner started the connector (`on_start`), so that a reloaded state starts too.
+    var started = false
     /// `ctx.state` as the last instance left it, for the next one.
-    private var carriedState: Value = .null
-    private var faults: LuaFaultCounter
-    private var restartAt: ContinuousClock.Instant?
-    private(set) var isStopped = false
-    private var isStopping = false
+    var carriedState: Value = .null
+    var faults: LuaFaultCounter
+    var restartAt: ContinuousClock.Instant?
+    var isStopped = false
+    var isStopping = false
     /// The hooks and sides the plugin declares, known once it loaded.
-    private(set) var info: LuaPluginInfo?
-    private var nextTimerDue: [Int: ContinuousClock.Instant] = [:]
+    var info: LuaPluginInfo?
+    var nextTimerDue: [Int: ContinuousClock.Instant] = [:]
     /// Whether `on_drain` ran.
     private var drained = false
 
@@ -58,6 +66,7 @@ actor LuaInstance {
     ) {
         self.capabilities = capabilities
         self.hostIO = hostIO
+        files = LuaPluginFiles(path: path)
         self.name = name
         self.path = path
         self.config = config
@@ -77,9 +86,10 @@ actor LuaInstance {
     /// A state loaded for the runner's own `connect` skips the restart's connect and on_start:
     /// the runner calls them.
     func loaded(restartHooks: Bool = true) async throws(LuaFault) -> LuaPlugin {
-        while isLoading { await withCheckedContinuation { loadWaiters.append($0) } }
+        await passGate()
         if let plugin { return plugin }
         if isStopped { throw .stopped(name: name) }
+        let hash = files.contentHash()
         if let restartAt, ContinuousClock.now < restartAt { throw .restarting(until: restartAt) }
         let fresh: LuaPlugin
         do {
@@ -95,18 +105,12 @@ actor LuaInstance {
         info = fresh.info
         nextTimerDue = [:]
         generation += 1
-        closeIO()
-        if !capabilities.isEmpty, let hostIO {
-            io = hostIO.session(connector: name, capabilities: capabilities, limits: limits, logger: logger)
-        }
+        runningHash = hash
+        openIO(for: fresh)
         if faults.restarts > 0 && restartHooks {
             // A restarted state connects and starts again, as a fresh connector would.
             isLoading = true
-            defer {
-                isLoading = false
-                for waiter in loadWaiters { waiter.resume() }
-                loadWaiters = []
-            }
+            defer { openGate() }
             do throws(LuaError) {
                 let connected = try await run(.connect, on: fresh)
                 if fresh.has(.connect), connected == .bool(false) || connected.isNull {
@@ -114,6 +118,7 @@ actor LuaInstance {
                 }
                 try await run(.onStart, on: fresh)
             } catch {
+                closeIO(of: fresh)
                 record(error, in: "restarting")
                 throw .failed(error)
             }
@@ -129,8 +134,8 @@ actor LuaInstance {
         let verdict = faults.failed(error, running: plugin != nil)
         guard verdict != .keep else { return }
         if let plugin, let saved = plugin.savedState() { carriedState = saved }
+        closeIO(of: plugin)
         plugin = nil
-        closeIO()
         switch verdict {
         case .keep:
             break
@@ -201,8 +206,9 @@ actor LuaInstance {
 
     func call(_ hook: LuaHook) async {
         if hook == .onStop { isStopping = true }
+        if hook == .onStart { started = true }
         guard let plugin = try? await loaded(), plugin.has(hook) else {
-            if hook == .onStop { closeIO() }
+            if hook == .onStop { closeIO(of: self.plugin) }
             return
         }
         if hook == .onStop { plugin.isRunning = false }
@@ -213,7 +219,7 @@ actor LuaInstance {
             record(error, in: hook.description)
         }
         // Nothing the plugin opened outlives the flow.
-        if hook == .onStop { closeIO() }
+        if hook == .onStop { closeIO(of: plugin) }
     }
 
     // MARK: - The source side
@@ -241,6 +247,7 @@ actor LuaInstance {
     /// Starts the source coroutine of the current state.
     func startSource() async throws(LuaFault) {
         let plugin = try await loaded()
+        sourceGeneration = generation
         guard plugin.hasSource else { return }
         do {
             try plugin.startSource()
@@ -254,14 +261,19 @@ actor LuaInstance {
     /// Waits on the host I/O the coroutine asks for, resuming it with the results, until it
     /// emits a batch, sleeps, ends or fails.
     func resumeSource() async -> (step: LuaSourceStep, emissions: [LuaEmission]) {
+        await passGate()
         guard let plugin else { return (.failed(.runtime("the state was restarted")), []) }
+        // A reloaded state runs its own source function, from the top.
+        guard sourceGeneration == generation else { return (.failed(.runtime("the plugin was reloaded")), []) }
         var step = plugin.resumeSource()
         var emissions = plugin.emissions
         plugin.emissions = []
         let state = generation
+        activeWaits += 1
+        defer { waitEnded() }
         while case .waiting(let request) = step {
             await closeHandles(of: plugin)
-            let result = await perform(request)
+            let result = await perform(request, for: plugin)
             guard generation == state, self.plugin === plugin else {
                 return (.failed(.runtime("the state was restarted while the source waited on host I/O")), emissions)
             }
@@ -280,6 +292,7 @@ actor LuaInstance {
 
     /// Calls the timers that are due and returns what they emitted and when the next one is.
     func fireDueTimers() async -> (emissions: [LuaEmission], next: ContinuousClock.Instant?) {
+        await passGate()
         guard let plugin, !plugin.timers.isEmpty else { return ([], nil) }
         let now = ContinuousClock.now
         var emissions: [LuaEmission] = []

@@ -19,6 +19,8 @@ public protocol Operator {
     /// True when the operator emits every event on `out` unchanged and holds nothing back:
     /// a pipeline made only of such operators forwards whole batches without touching events.
     var forwardsUnchanged: Bool { get }
+    /// A Lua operator's script, which the flow may reload while it runs.
+    var reloadable: (any PluginReloadable)? { get }
 }
 
 extension Operator {
@@ -26,4 +28,5 @@ extension Operator {
     public mutating func finish(into output: inout OperatorOutput) {}
     public var extraPorts: [Port] { [] }
     public var forwardsUnchanged: Bool { false }
+    public var reloadable: (any PluginReloadable)? { nil }
 }

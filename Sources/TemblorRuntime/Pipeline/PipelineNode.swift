@@ -13,6 +13,8 @@ struct PipelineNode: Sendable {
     let logger: Logger
     /// Makes the node's event counters, once per run; `nil` keeps no metrics.
     var metrics: FlowMetrics? = nil
+    /// Where the node's Lua operators are registered for reloads.
+    var reloader: PluginReloader? = nil
 
     func run() async {
         var operators: [any Operator] = []
@@ -24,6 +26,9 @@ struct PipelineNode: Sendable {
                 logger.critical("pipeline \(definition.name): \(error)")
                 return
             }
+        }
+        for op in operators {
+            if let reloadable = op.reloadable { await reloader?.add(reloadable) }
         }
         var output = OperatorOutput()
         var byPort: [Port: [Event]] = [:]

@@ -5,6 +5,9 @@ import Logging
 /// on SIGHUP or `temblor reload`), logging and counting each outcome.
 public actor PluginReloader {
     private var reloadables: [any PluginReloadable] = []
+    /// Reloads run one at a time, whoever asks (the watcher, SIGHUP, `temblor reload`).
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
     private let logger: Logger
 
     public init(logger: Logger = Logger(label: "temblor.reload")) {
@@ -24,6 +27,12 @@ public actor PluginReloader {
     /// every plugin when `changed` is nil, one after another; returns what each did.
     @discardableResult
     public func reload(changed: Set<String>? = nil) async -> [PluginReloadOutcome] {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
         var outcomes: [PluginReloadOutcome] = []
         for reloadable in reloadables where changed.map({ Self.touches($0, reloadable.pluginDirectory) }) ?? true {
             let outcome = await reloadable.reload()

@@ -125,6 +125,7 @@ public final class FlowRunner: Sendable {
             } catch {
                 throw BuildError.connector(name: definition.name, location: definition.location, message: error.description)
             }
+            if let reloadable = parts.reloadable { await reloader.add(reloadable) }
             let spec = StreamCodecSpec(definition, defaults: factory.info, registry: codecs)
             // Both sides wait for the connector to connect; without lifecycle hooks there is
             // nothing to wait for.
@@ -204,7 +205,7 @@ public final class FlowRunner: Sendable {
             }
             let node = PipelineNode(
                 definition: definition, registry: operators, input: queue, outlets: ports, router: router,
-                logger: logger, metrics: metrics)
+                logger: logger, metrics: metrics, reloader: reloader)
             pipelineJobs.append {
                 let ticker = Task {
                     while !Task.isCancelled {

@@ -1,0 +1,38 @@
+import Foundation
+
+/// The files a Lua plugin is made of, as hot reload sees them: the plugin's directory (its own,
+/// or the one holding its file) and a content hash over every `.lua` file in it, so that editing
+/// a module the plugin requires reloads it too, and saving unchanged content does not.
+struct LuaPluginFiles: Sendable {
+    /// The plugin file, or the directory holding `init.lua`.
+    let path: String
+    let directory: String
+
+    init(path: String) {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            directory = path
+        } else {
+            directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        }
+    }
+
+    /// FNV-1a (64 bits) over the names and contents of the directory's `.lua` files, in name
+    /// order, as 12 hexadecimal digits; "missing" when nothing can be read.
+    func contentHash() -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".lua") }.sorted()
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var read = false
+        for name in names {
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+            read = true
+            for byte in Array(name.utf8) + [0] + Array(data) + [0] {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+        }
+        guard read else { return "missing" }
+        let hex = String(hash, radix: 16)
+        return String((String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(12))
+    }
+}
