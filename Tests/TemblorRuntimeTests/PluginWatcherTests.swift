@@ -139,7 +139,8 @@ import TemblorRuntime
         try write("return {}\n", to: dir + "/late.lua")
         await watcher.finished()
         #expect(batches.all.isEmpty)
-        #expect(throws: PluginWatcher.Failure.self) { try watcher.watch(directories: [dir]) }
+        let failure = #expect(throws: PluginWatcher.Failure.self) { try watcher.watch(directories: [dir]) }
+        #expect(failure?.description == "cannot watch plugin files: the watcher is stopped")
     }
 
     @Test func aMissingDirectoryIsAClearErrorAndTheOthersAreStillWatched() async throws {

@@ -32,7 +32,9 @@ extension PluginWatcher {
 
         private var single: String {
             let reason = String(cString: strerror(errno))
-            guard let path else { return "cannot watch plugin files: \(operation) failed: \(reason)" }
+            guard let path else {
+                return errno == EBADF ? "cannot watch plugin files: the watcher is stopped" : "cannot watch plugin files: \(operation) failed: \(reason)"
+            }
             switch errno {
             case ENOENT: return "cannot watch plugin directory \(path): it does not exist"
             case ENOTDIR: return "cannot watch plugin directory \(path): not a directory"

@@ -94,7 +94,7 @@ extension PluginWatcher {
 
         func watch(directories: [String]) throws(Failure) {
             let failures: [Failure] = state.withLock { state in
-                guard !state.stopped else { return [Failure(operation: "watch (the watcher is stopped)", path: nil, errno: EBADF)] }
+                guard !state.stopped else { return [Failure(operation: "watch", path: nil, errno: EBADF)] }
                 let wanted = Set(directories)
                 for (directory, descriptor) in state.descriptors where !wanted.contains(directory) {
                     Self.forget(directory, descriptor, in: &state)

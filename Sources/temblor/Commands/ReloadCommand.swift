@@ -15,7 +15,9 @@ struct ReloadCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "The daemon's control socket (default: $TEMBLOR_CONTROL, else ${XDG_RUNTIME_DIR:-/tmp}/temblor-<uid>.sock).")
+        help: ArgumentHelp(
+            "The daemon's control socket (default: $TEMBLOR_CONTROL, else ${XDG_RUNTIME_DIR:-/tmp}/temblor-<uid>.sock).",
+            valueName: "path"))
     var control: String?
 
     func run() throws {

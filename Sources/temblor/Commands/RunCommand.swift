@@ -31,10 +31,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: """
+        help: ArgumentHelp(
+            """
             The control socket for `temblor reload` (default: $TEMBLOR_CONTROL, else \
             ${XDG_RUNTIME_DIR:-/tmp}/temblor-<uid>.sock; `none` disables it).
-            """)
+            """, valueName: "path"))
     var control: String?
 
     func run() async throws {

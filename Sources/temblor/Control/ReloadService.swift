@@ -56,6 +56,7 @@ final class ReloadService: Service, Sendable {
             group.cancelAll()
         }
         watcher?.stop()
+        await watcher?.finished()
         await server?.close()
     }
 
