@@ -15,6 +15,7 @@ import TemblorValue
 ///     TemblorBenchmarks json-lua FILE [SCRIPT]   # each line straight into a Lua table, then on_event
 ///     TemblorBenchmarks flow FLOW.yaml           # a whole flow, in-process (for profilers)
 ///     TemblorBenchmarks lua-idle                 # the memory of idle plugin states
+///     TemblorBenchmarks reload [EVENTS]          # hot reload under load: swap times, throughput
 @main
 enum Benchmarks {
     static func main() throws {
@@ -29,6 +30,20 @@ enum Benchmarks {
                     try await FlowBenchmarks.run(path)
                 } catch {
                     print("flow failed: \(error)")
+                }
+                done.signal()
+            }
+            done.wait()
+            return
+        }
+        if (args.count == 2 || args.count == 3) && args[1] == "reload" {
+            let events = args.count == 3 ? Int(args[2]) ?? 3_000_000 : 3_000_000
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                do {
+                    try await ReloadBenchmarks.run(events: events)
+                } catch {
+                    print("reload failed: \(error)")
                 }
                 done.signal()
             }
