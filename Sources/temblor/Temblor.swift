@@ -6,6 +6,6 @@ struct Temblor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "temblor",
         abstract: "An event-processing daemon with connectors written in Lua.",
-        subcommands: [RunCommand.self, CheckCommand.self, CodecCommand.self]
+        subcommands: [RunCommand.self, ReloadCommand.self, CheckCommand.self, CodecCommand.self]
     )
 }

@@ -3,9 +3,11 @@ import Logging
 import ServiceLifecycle
 import TemblorConnectors
 import TemblorRuntime
+import UnixSignals
 
 /// `temblor run FLOW.yaml`: checks a flow, runs it, and exits 0 only when everything its
-/// sources produced was delivered. SIGINT and SIGTERM stop the sources and drain the rest.
+/// sources produced was delivered. SIGINT and SIGTERM stop the sources and drain the rest;
+/// SIGHUP, `temblor reload` and edits of the plugin files reload its Lua plugins.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -13,7 +15,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 when every event produced was delivered, 1 when any failed or was \
             left undelivered, 2 when the flow file has errors (they are printed as \
-            file:line:column: message).
+            file:line:column: message). SIGHUP or `temblor reload` reloads every Lua plugin; with \
+            --watch (the default) a plugin also reloads when a `.lua` file of its directory changes.
             """
     )
 
@@ -22,6 +25,18 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Print event counts and every metrics counter at the end of the run.")
     var stats = false
+
+    @Flag(inversion: .prefixedNo, help: "Reload a Lua plugin when a .lua file of its directory changes.")
+    var watch = true
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            """
+            The control socket for `temblor reload` (default: $TEMBLOR_CONTROL, else \
+            ${XDG_RUNTIME_DIR:-/tmp}/temblor-<uid>.sock; `none` disables it).
+            """, valueName: "path"))
+    var control: String?
 
     func run() async throws {
         let definition: FlowDefinition
@@ -38,12 +53,27 @@ struct RunCommand: AsyncParsableCommand {
             flow: definition, directory: FlowLoader.directory(of: flow), connectors: .standard,
             operators: FlowLoader.operators(directory: FlowLoader.directory(of: flow)))
         let service = FlowService(runner: runner)
-        // A finite flow ends by itself: that ends the group normally.
+        // SIGHUP is trapped before anything can answer `temblor reload`: it reloads, never ends the run.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let server = try await controlServer()
+        let reloads = ReloadService(
+            reloader: runner.reloader, watch: watch, server: server, hangups: hangups,
+            logger: Logger(label: "temblor.reload"))
+        // A finite flow ends by itself: that ends the group normally. Services shut down in
+        // reverse order: the flow drains first, reloads stay possible until it has.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [
+                    .init(service: reloads, successTerminationBehavior: .ignore),
+                    .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "temblor")))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await server?.close()
+            throw error
+        }
         let report: FlowReport
         switch service.report {
         case .success(let finished)?:
@@ -62,5 +92,21 @@ struct RunCommand: AsyncParsableCommand {
             StandardError.write(registry.lines.map { $0 + "\n" }.joined())
         }
         if !report.succeeded { throw ExitCode.failure }
+    }
+
+    /// The control socket, unless disabled. One asked for by name that cannot be opened stops
+    /// the run before it starts; the default one only warns (another run may hold it).
+    private func controlServer() async throws -> ControlServer? {
+        guard let path = ControlPath.resolve(control) else { return nil }
+        do {
+            return try await ControlServer.bind(path: path)
+        } catch {
+            guard ControlPath.isExplicit(control) else {
+                StandardError.write("temblor run: \(error); running without one (choose another with --control PATH)\n")
+                return nil
+            }
+            StandardError.write("temblor run: \(error)\n")
+            throw ExitCode(2)
+        }
     }
 }
