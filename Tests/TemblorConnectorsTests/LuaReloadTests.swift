@@ -26,13 +26,16 @@ import TemblorValue
         return Running(runner: runner, task: Task { try await runner.run() })
     }
 
-    /// Waits until the run registered its plugins with the reloader.
-    func registered(_ running: Running) async throws {
+    /// Waits until the run registered its plugins with the reloader and, with `output`, until
+    /// the first events came out (the plugin loaded and connected).
+    func registered(_ running: Running, output: String? = nil) async throws {
         for _ in 0..<500 {
-            if await !running.runner.reloader.directories.isEmpty { return }
+            let registered = await !running.runner.reloader.directories.isEmpty
+            let flowing = output.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int).flatMap { $0 } ?? 0 > 0 } ?? true
+            if registered && flowing { return }
             try await Task.sleep(for: .milliseconds(10))
         }
-        Issue.record("no plugin was registered for reloads")
+        Issue.record("the flow did not start")
     }
 
     /// A tagging plugin: each event leaves with the version that handled it and the count of
@@ -83,7 +86,7 @@ import TemblorValue
         let scene = try Scene()
         let total = 1_000_000
         let running = try start(scene, try taggerFlow(scene, events: total))
-        try await registered(running)
+        try await registered(running, output: scene.dir + "/out.jsonl")
         var swapped = 0
         var failures: [String] = []
         for version in 1...100 {
@@ -127,8 +130,8 @@ import TemblorValue
 
     @Test func aVersionThatFailsLeavesTheOldOneRunningAndTheNextGoodOneLoads() async throws {
         let scene = try Scene()
-        let running = try start(scene, try taggerFlow(scene, events: 2_000))
-        try await registered(running)
+        let running = try start(scene, try taggerFlow(scene, events: 20_000))
+        try await registered(running, output: scene.dir + "/out.jsonl")
         let cases: [(String, String)] = [
             ("return { api = 2, on_event = function(ctx, e) end }", "written for host API 2, but this Temblor provides host API 1"),
             (Self.tagger(version: 7, extra: "connect = function(ctx) error('no connection today') end,"), "no connection today"),
@@ -159,9 +162,9 @@ import TemblorValue
             return
         }
         let report = try await running.end()
-        #expect(report == FlowReport(produced: 4_000, acked: 4_000, failed: 0))
+        #expect(report == FlowReport(produced: 40_000, acked: 40_000, failed: 0))
         let lines = try tagged(scene)
-        #expect(lines.map(\.n) == Array(1...2_000))
+        #expect(lines.map(\.n) == Array(1...20_000))
         #expect(Set(lines.map(\.tag)).isSubset(of: [0, 8]))
     }
 
