@@ -108,6 +108,9 @@ import Testing
         }
         #expect(status == 0, "\(log())")
         #expect(log().contains(", failed 0"), "\(log())")
+        // One version was swapped in; the broken one was refused each time it was asked for.
+        #expect(log().contains(#"temblor_lua_reloads_total{node="relay"} 1"#), "\(log())")
+        #expect(log().contains(#"temblor_lua_reload_failures_total{node="relay"}"#), "\(log())")
         #expect(!FileManager.default.fileExists(atPath: socket), "the socket file outlived the run")
     }
 
