@@ -66,8 +66,7 @@ extension LuaInstance: PluginReloadable {
         faults = LuaFaultCounter(policy: policy)
         restartAt = nil
         isStopped = false
-        let elapsed = ContinuousClock.now - began
-        let micros = Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000)
+        let micros = (ContinuousClock.now - began).wholeMicroseconds
         return outcome(.swapped(oldHash: oldHash, newHash: hash, swapMicroseconds: micros))
     }
 

@@ -137,8 +137,7 @@ extension LuaOperatorCore: PluginReloadable {
             }
             let oldHash = running.hash
             running = Running(plugin: fresh, faults: LuaFaultCounter(policy: setup.policy), hash: hash)
-            let elapsed = ContinuousClock.now - began
-            let micros = Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000)
+            let micros = (ContinuousClock.now - began).wholeMicroseconds
             return outcome(.swapped(oldHash: oldHash, newHash: hash, swapMicroseconds: micros))
         }
     }
