@@ -248,4 +248,48 @@ import TemblorValue
         #expect(lines.map { $0["count"] } == (1...5_000).map { $0 })
         #expect(lines.map { $0["tag"] ?? 0 } == lines.map { $0["tag"] ?? 0 }.sorted())
     }
+
+    @Test func aConnectorWaitingOnHostIOFinishesInTheOldStateAndTheNewOneConnectsAgain() async throws {
+        let peer = try await LuaIOTestPeer.start(.echo)
+        defer { Task { await peer.stop() } }
+        let scene = try Scene()
+        try scene.writeEvents("in.jsonl", count: 3_000)
+        func echo(_ version: Int) -> String {
+            """
+            local sock
+            return { api = 1,
+              connect = function(ctx) sock = assert(temblor.tcp.connect("127.0.0.1", ctx.config.port)) return true end,
+              on_event = function(ctx, event)
+                assert(sock:send(event.n .. "\\n"))
+                local back = assert(sock:receive("*l"))
+                ctx:emit({ n = tonumber(back), tag = \(version) })
+              end }
+            """
+        }
+        try scene.write("echo.lua", echo(1))
+        let running = try start(scene, """
+            connectors:
+              in: { type: file, config: { path: in.jsonl } }
+              echo: { type: lua, plugin: echo.lua, allow: { net: ["127.0.0.1:\(peer.port)"] }, config: { port: \(peer.port) } }
+              out: { type: file, config: { path: out.jsonl, mode: truncate } }
+            links:
+              - in -> echo
+              - echo -> out
+            """)
+        try await registered(running, output: scene.dir + "/out.jsonl")
+        try scene.write("echo.lua", echo(2))
+        let outcomes = await running.reload()
+        let report = try await running.end()
+        guard case .swapped? = outcomes.first?.result else {
+            Issue.record("\(outcomes)")
+            return
+        }
+        #expect(report == FlowReport(produced: 6_000, acked: 6_000, failed: 0))
+        let lines = try scene.lines("out.jsonl").map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Int]) }
+        #expect(lines.map { $0["n"] } == (1...3_000).map { $0 })
+        #expect(lines.map { $0["tag"] ?? 0 } == lines.map { $0["tag"] ?? 0 }.sorted())
+        // Each version had its own connection; the old one was closed by the swap, the new one at the end.
+        #expect(peer.connected == 2)
+        #expect(try await peer.wait { $0.ended == 2 })
+    }
 }
