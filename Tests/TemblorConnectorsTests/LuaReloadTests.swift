@@ -62,7 +62,7 @@ import TemblorValue
         return """
             connectors:
               in: { type: file, config: { path: in.jsonl } }
-              tagger: { type: lua, plugin: tagger.lua }
+              tagger: { type: lua, plugin: tagger.lua, config: { label: "tags" } }
               out: { type: file, config: { path: out.jsonl, mode: truncate } }
             links:
               - in -> tagger
@@ -138,6 +138,7 @@ import TemblorValue
             (Self.tagger(version: 7, extra: "").replacingOccurrences(of: "old.reloads = (old.reloads or 0) + 1", with: "error('cannot carry this state')"), "cannot carry this state"),
             ("while true do end", "instruction limit exceeded"),
             ("return { api = 1, source = function(ctx) end }", "has no on_event"),
+            (Self.tagger(version: 7, extra: "defaults = { label = 5 },"), "config.label is a string in the flow, but the new version's default is a number"),
         ]
         for (text, expected) in cases {
             try scene.write("tagger.lua", text)

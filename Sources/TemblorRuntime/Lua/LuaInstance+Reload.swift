@@ -22,6 +22,9 @@ extension LuaInstance: PluginReloadable {
         } catch {
             return outcome(.failed("\(error)"))
         }
+        if let mismatch = LuaConfigCheck.mismatch(flow: config, old: info?.defaults ?? .null, new: fresh.info.defaults) {
+            return outcome(.failed("\(path): \(mismatch)"))
+        }
         if sinkInUse && !fresh.hasSink {
             return outcome(.failed("\(path): the new version has no on_event, but events are linked into \(name)"))
         }

@@ -122,6 +122,10 @@ extension LuaOperatorCore: PluginReloadable {
                 return outcome(.failed("\(error)"))
             }
             guard fresh.has(.onEvent) else { return outcome(.failed("\(setup.path): the new version has no on_event")) }
+            if let mismatch = LuaConfigCheck.mismatch(
+                flow: setup.config, old: running.plugin?.info.defaults ?? .null, new: fresh.info.defaults) {
+                return outcome(.failed("\(setup.path): \(mismatch)"))
+            }
             let oldState = LuaPlugin.stateTable(running.plugin?.savedState() ?? running.carriedState)
             do throws(LuaError) {
                 try fresh.setState(oldState)
