@@ -49,7 +49,7 @@ function Context:emit_raw(bytes, meta) end
 function Context:log(level, message) end
 
 ---Pauses the `source` function for `ms` milliseconds (0 to 86400000); the host sends what it
----emitted meanwhile. Only in `source`, and in every callback of a connector with an `allow:`:
+---emitted meanwhile. Only in `source`, and in every callback of a connector granted host I/O by `allow:`:
 ---elsewhere it raises an error. Returns at once while the flow is stopping.
 ---@param ms number
 function Context:sleep(ms) end
