@@ -321,11 +321,30 @@ static inline const char *temblor_lua_plugin_key_kind(const char *key) {
     return NULL;
 }
 
-/* lua_CFunction: arg 1 the plugin file's path, arg 2 the host API major version. */
+/* lua_CFunction: arg 1 a light userdata to bytes, arg 2 their count; returns them as a string. */
+static inline int temblor_lua_push_text(lua_State *L) {
+    const char *bytes = (const char *)lua_touserdata(L, 1);
+    lua_Integer count = lua_tointeger(L, 2);
+    lua_pushlstring(L, bytes, count > 0 && bytes != NULL ? (size_t)count : 0);
+    return 1;
+}
+
+/* lua_CFunction: arg 1 the plugin file's path, arg 2 the host API major version, arg 3 (a
+ * string, optional) the file's text as it was read before, which is then used instead of what
+ * the file holds now (a state restarted after faults runs the version that was running). */
 static inline int temblor_lua_load_plugin(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
     lua_Integer hostApi = luaL_checkinteger(L, 2);
-    int status = temblor_lua_load_file(L, path);
+    int status;
+    if (lua_type(L, 3) == LUA_TSTRING) {
+        size_t size;
+        const char *text = lua_tolstring(L, 3, &size);
+        char chunkName[PATH_MAX + 1];
+        snprintf(chunkName, sizeof chunkName, "@%s", path);
+        status = luaL_loadbufferx(L, text, size, chunkName, "t");
+    } else {
+        status = temblor_lua_load_file(L, path);
+    }
     if (status == LUA_ERRFILE) return luaL_error(L, "%s: cannot read the plugin: %s", path, strerror(errno));
     if (status != LUA_OK) return lua_error(L);
     lua_call(L, 0, 1);

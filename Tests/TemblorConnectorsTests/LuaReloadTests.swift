@@ -293,4 +293,45 @@ import TemblorValue
         #expect(peer.connected == 2)
         #expect(try await peer.wait { $0.ended == 2 })
     }
+
+    @Test func aStateRestartedAfterARefusedVersionRunsTheVersionThatWasRunning() async throws {
+        let scene = try Scene()
+        // A slow source of its own directory, so that the refused save comes before event 100.
+        try scene.write("gen/gen.lua", """
+            return { api = 1, source = function(ctx)
+              for n = 1, 200 do ctx:emit({ n = n }) ctx:sleep(2) end
+            end }
+            """)
+        try scene.write("sink/tagger.lua", """
+            return { api = 1,
+              on_event = function(ctx, event)
+                if event.n == 100 and not ctx.state.broke then ctx.state.broke = true error("broken on purpose") end
+                ctx:emit({ n = event.n, tag = 1 })
+              end }
+            """)
+        let running = try start(scene, """
+            connectors:
+              gen: { type: lua, plugin: gen/gen.lua }
+              tagger: { type: lua, plugin: sink/tagger.lua, limits: { max_errors: 1, backoff_ms: 10 } }
+              out: { type: file, config: { path: out.jsonl, mode: truncate } }
+            links:
+              - gen -> tagger
+              - tagger -> out
+            """)
+        try await registered(running, output: scene.dir + "/out.jsonl")
+        try scene.write("sink/tagger.lua", "return { api = 1, on_event = function(ctx, event) oops end")
+        let refused = await running.reload().filter { $0.node == "tagger" }
+        let report = try await running.end()
+        guard case .failed? = refused.first?.result else {
+            Issue.record("\(refused)")
+            return
+        }
+        let lines = try scene.lines("out.jsonl").map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Int]) }
+        #expect(lines.first.map { $0["n"] ?? 0 < 100 } == true, "the refused save came too late to matter")
+        // Event 100 failed and restarted the state: the restart ran the version that was running
+        // (tag 1), not the broken file, so every other event went on.
+        #expect(report == FlowReport(produced: 399, acked: 398, failed: 1))
+        #expect(lines.map { $0["n"] } == (1...200).filter { $0 != 100 }.map { $0 })
+        #expect(lines.allSatisfy { $0["tag"] == 1 })
+    }
 }

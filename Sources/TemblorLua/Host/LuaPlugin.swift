@@ -68,8 +68,10 @@ public final class LuaPlugin {
 
     /// Loads the plugin at `path` into a fresh state, with `config` merged over its defaults and
     /// `ctx.state` starting from `state` (what a previous instance left, `null` for a new one).
+    /// With `text`, that is the plugin file's content (a version read before) rather than the
+    /// file's content now.
     public init(
-        path: String, instance: String, config: Value = .null, state: Value = .null, limits: LuaLimits = LuaLimits(),
+        path: String, text: [UInt8]? = nil, instance: String, config: Value = .null, state: Value = .null, limits: LuaLimits = LuaLimits(),
         capabilities: LuaCapabilities = LuaCapabilities(), libraryRoots: [String] = [], logger: Logger? = nil
     ) throws(LuaError) {
         self.instance = instance
@@ -94,7 +96,7 @@ public final class LuaPlugin {
         host.pointee.io_source_length = LuaHostIOModule.text.count
         host.pointee.json_decode = temblor_lua_json_decode
         info = try lua.loadPlugin(
-            at: path, libraryRoots: libraryRoots, instructionLimit: limits.instructions, timeLimitMs: limits.timeMs)
+            at: path, text: text, libraryRoots: libraryRoots, instructionLimit: limits.instructions, timeLimitMs: limits.timeMs)
         self.config = config.isNull ? info.defaults : config.merged(over: info.defaults)
         host.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
         let top = lua_gettop(lua.state)

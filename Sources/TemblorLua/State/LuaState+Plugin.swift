@@ -34,8 +34,9 @@ extension LuaState {
     /// `require` modules from its own directory and then from `libraryRoots` (Temblor's `lua/`).
     /// With an `instructionLimit`, the plugin's top-level code may run at most that many
     /// instructions; with a `timeLimitMs`, for at most that many milliseconds.
+    /// With `text`, that is the plugin file's content rather than what the file holds now.
     public func loadPlugin(
-        at path: String, libraryRoots: [String] = [], instructionLimit: Int = 0, timeLimitMs: Int = 0
+        at path: String, text: [UInt8]? = nil, libraryRoots: [String] = [], instructionLimit: Int = 0, timeLimitMs: Int = 0
     ) throws(LuaError) -> LuaPluginInfo {
         var isDirectory = false
         var file = path
@@ -50,10 +51,22 @@ extension LuaState {
         temblor_lua_push_cfunction(state, temblor_lua_load_plugin)
         lua_pushstring(state, file)
         lua_pushinteger(state, lua_Integer(Self.hostAPIVersion))
+        if let text {
+            // Making the string allocates: done inside a protected call.
+            let status: Int32 = text.withUnsafeBytes { bytes in
+                temblor_lua_push_cfunction(state, temblor_lua_push_text)
+                lua_pushlightuserdata(state, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                lua_pushinteger(state, lua_Integer(bytes.count))
+                return temblor_lua_pcall(state, 2, 1, 0)
+            }
+            guard status == LUA_OK else { throw .outOfMemory(during: "loading \(file)") }
+        } else {
+            lua_pushnil(state)
+        }
         temblor_lua_set_instruction_limit(state, Int32(clamping: instructionLimit))
         let watch = timeLimitMs > 0 ? LuaWatchdog.shared.makeSlot(milliseconds: timeLimitMs) : nil
         watch?.begin(state)
-        let status = temblor_lua_pcall(state, 2, 0, 0)
+        let status = temblor_lua_pcall(state, 3, 0, 0)
         watch?.end()
         temblor_lua_set_instruction_limit(state, 0)
         guard status == LUA_OK else { throw error(status: status, during: "loading \(file)") }

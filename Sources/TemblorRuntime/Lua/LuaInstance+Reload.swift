@@ -17,8 +17,9 @@ extension LuaInstance: PluginReloadable {
         let hash = files.contentHash()
         if plugin != nil, hash == runningHash { return outcome(.unchanged(hash: hash)) }
         let fresh: LuaPlugin
+        let text = files.mainText()
         do {
-            fresh = try await load()
+            fresh = try await load(text)
         } catch {
             return outcome(.failed("\(error)"))
         }
@@ -65,6 +66,7 @@ extension LuaInstance: PluginReloadable {
         generation += 1
         nextTimerDue = [:]
         runningHash = hash
+        runningText = text
         // A good version starts with a clean slate, even where the old one had been given up on.
         faults = LuaFaultCounter(policy: policy)
         restartAt = nil
@@ -75,12 +77,12 @@ extension LuaInstance: PluginReloadable {
 
     /// Loads the plugin's files in a fresh state on another task, so that compiling it and
     /// running its top-level code does not hold up the running state.
-    private func load() async throws(LuaError) -> LuaPlugin {
+    private func load(_ text: [UInt8]?) async throws(LuaError) -> LuaPlugin {
         let (path, name, config, limits, capabilities, roots, logger) = (path, name, config, limits, capabilities, libraryRoots, logger)
         let loaded = await Task.detached { () -> Result<LoadedPlugin, LuaError> in
             do throws(LuaError) {
                 return .success(LoadedPlugin(try LuaPlugin(
-                    path: path, instance: name, config: config, limits: limits, capabilities: capabilities, libraryRoots: roots, logger: logger)))
+                    path: path, text: text, instance: name, config: config, limits: limits, capabilities: capabilities, libraryRoots: roots, logger: logger)))
             } catch {
                 return .failure(error)
             }

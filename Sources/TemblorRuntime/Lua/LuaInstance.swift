@@ -36,6 +36,9 @@ actor LuaInstance {
     /// The files the plugin is made of, and the content hash of those the running state loaded.
     let files: LuaPluginFiles
     var runningHash = ""
+    /// The plugin file's text the running version was loaded from: a state restarted after
+    /// faults runs it again, even when the file has since changed into a version a reload refused.
+    var runningText: [UInt8]?
     /// The state whose source coroutine runs: after a reload, the source starts again.
     var sourceGeneration = -1
     /// Whether the runner started the connector (`on_start`), so that a reloaded state starts too.
@@ -89,12 +92,13 @@ actor LuaInstance {
         await passGate()
         if let plugin { return plugin }
         if isStopped { throw .stopped(name: name) }
-        let hash = files.contentHash()
+        let hash = runningText == nil ? files.contentHash() : runningHash
+        let text = runningText ?? files.mainText()
         if let restartAt, ContinuousClock.now < restartAt { throw .restarting(until: restartAt) }
         let fresh: LuaPlugin
         do {
             fresh = try LuaPlugin(
-                path: path, instance: name, config: config, state: carriedState, limits: limits, capabilities: capabilities,
+                path: path, text: text, instance: name, config: config, state: carriedState, limits: limits, capabilities: capabilities,
                 libraryRoots: libraryRoots, logger: logger)
         } catch {
             record(error, in: "loading the plugin")
@@ -106,6 +110,7 @@ actor LuaInstance {
         nextTimerDue = [:]
         generation += 1
         runningHash = hash
+        runningText = text
         openIO(for: fresh)
         if faults.restarts > 0 && restartHooks {
             // A restarted state connects and starts again, as a fresh connector would.

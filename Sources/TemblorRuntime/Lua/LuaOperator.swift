@@ -32,9 +32,12 @@ struct LuaOperator: Operator {
         let setup = LuaOperatorCore.Setup(
             path: path, script: script, config: settings.value("config") ?? .null, limits: limits, policy: policy, libraryRoots: libraryRoots,
             logger: Logger(label: "temblor.lua.\(script)"))
+        let files = LuaPluginFiles(path: path)
+        let hash = files.contentHash()
+        let text = files.mainText()
         let plugin: LuaPlugin
         do {
-            plugin = try setup.load(state: .null)
+            plugin = try setup.load(text: text, state: .null)
         } catch {
             throw settings.error("script", "\(error)")
         }
@@ -42,7 +45,7 @@ struct LuaOperator: Operator {
             throw settings.error("script", "\(path): a pipeline operator needs an on_event function")
         }
         extraPorts = plugin.info.ports.map { Port($0) }
-        core = LuaOperatorCore(setup: setup, plugin: plugin)
+        core = LuaOperatorCore(setup: setup, plugin: plugin, text: text, hash: hash)
     }
 
     func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {

@@ -17,8 +17,10 @@ final class LuaOperatorCore: Sendable {
         let libraryRoots: [String]
         let logger: Logger
 
-        func load(state: Value) throws(LuaError) -> LuaPlugin {
-            try LuaPlugin(path: path, instance: script, config: config, state: state, limits: limits, libraryRoots: libraryRoots, logger: logger)
+        func load(text: [UInt8]?, state: Value) throws(LuaError) -> LuaPlugin {
+            try LuaPlugin(
+                path: path, text: text, instance: script, config: config, state: state, limits: limits, libraryRoots: libraryRoots,
+                logger: logger)
         }
     }
 
@@ -29,16 +31,18 @@ final class LuaOperatorCore: Sendable {
         var faults: LuaFaultCounter
         var stopped = false
         var hash: String
+        /// The script's text the running version was loaded from, which a restart runs again.
+        var text: [UInt8]?
     }
 
     let setup: Setup
     let files: LuaPluginFiles
     let running: Mutex<Running>
 
-    init(setup: Setup, plugin: consuming sending LuaPlugin) {
+    init(setup: Setup, plugin: consuming sending LuaPlugin, text: [UInt8]?, hash: String) {
         self.setup = setup
         files = LuaPluginFiles(path: setup.path)
-        running = Mutex(Running(plugin: plugin, faults: LuaFaultCounter(policy: setup.policy), hash: files.contentHash()))
+        running = Mutex(Running(plugin: plugin, faults: LuaFaultCounter(policy: setup.policy), hash: hash, text: text))
     }
 
     func process(_ event: consuming Event, into output: inout OperatorOutput) throws(OperatorError) {
@@ -73,7 +77,7 @@ final class LuaOperatorCore: Sendable {
         if let plugin = running.plugin { return plugin }
         guard !running.stopped else { return nil }
         do {
-            running.plugin = try setup.load(state: running.carriedState)
+            running.plugin = try setup.load(text: running.text, state: running.carriedState)
         } catch {
             setup.logger.error("lua operator \(setup.path): restarting failed: \(error)")
             if running.faults.failed(error, running: false) == .stop { running.stopped = true }
@@ -116,8 +120,9 @@ extension LuaOperatorCore: PluginReloadable {
             // anyway), and a version that fails to load leaves the running one untouched.
             let began = ContinuousClock.now
             let fresh: LuaPlugin
+            let text = files.mainText()
             do {
-                fresh = try setup.load(state: .null)
+                fresh = try setup.load(text: text, state: .null)
             } catch {
                 return outcome(.failed("\(error)"))
             }
@@ -140,7 +145,7 @@ extension LuaOperatorCore: PluginReloadable {
                 return outcome(.failed("\(error)"))
             }
             let oldHash = running.hash
-            running = Running(plugin: fresh, faults: LuaFaultCounter(policy: setup.policy), hash: hash)
+            running = Running(plugin: fresh, faults: LuaFaultCounter(policy: setup.policy), hash: hash, text: text)
             let micros = (ContinuousClock.now - began).wholeMicroseconds
             return outcome(.swapped(oldHash: oldHash, newHash: hash, swapMicroseconds: micros))
         }

@@ -18,6 +18,13 @@ struct LuaPluginFiles: Sendable {
         }
     }
 
+    /// The plugin file's content now (`init.lua` for a directory), `nil` when it cannot be read
+    /// (loading then reports why).
+    func mainText() -> [UInt8]? {
+        let file = directory == path ? path + "/init.lua" : path
+        return FileManager.default.contents(atPath: file).map { [UInt8]($0) }
+    }
+
     /// FNV-1a (64 bits) over the names and contents of the directory's `.lua` files, in name
     /// order, as 12 hexadecimal digits; "missing" when nothing can be read.
     func contentHash() -> String {
