@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 
@@ -112,6 +115,67 @@ import Testing
         #expect(log().contains(#"temblor_lua_reloads_total{node="relay"} 1"#), "\(log())")
         #expect(log().contains(#"temblor_lua_reload_failures_total{node="relay"}"#), "\(log())")
         #expect(!FileManager.default.fileExists(atPath: socket), "the socket file outlived the run")
+    }
+
+    @Test func connectionsThatSendNothingNeitherDisturbNorCrashTheDaemon() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("temblor-probe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try """
+            connectors:
+              tick: { type: metronome, config: { interval_ms: 10 } }
+              relay: { type: lua, plugin: relay.lua }
+              out: { type: file, config: { path: ticks.jsonl, mode: truncate } }
+            links:
+              - tick -> relay
+              - relay -> out
+
+            """.write(to: dir.appendingPathComponent("flow.yaml"), atomically: true, encoding: .utf8)
+        try "return { api = 1, on_event = function(ctx, event) ctx:emit(event) end }\n"
+            .write(to: dir.appendingPathComponent("relay.lua"), atomically: true, encoding: .utf8)
+        let socket = dir.appendingPathComponent("c.sock").path
+        let errors = dir.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = Process()
+        process.executableURL = TemblorProcess.executable
+        process.arguments = ["run", "--control", socket, dir.appendingPathComponent("flow.yaml").path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let log = { (try? String(contentsOf: errors, encoding: .utf8)) ?? "" }
+        #expect(await eventually { FileManager.default.fileExists(atPath: socket) }, "\(log())")
+
+        // What another daemon does to see whether this one answers: connect, then leave. Some
+        // of these are still queued when the run stops.
+        for _ in 0..<20 { Self.connectAndLeave(socket) }
+        let reload = try await TemblorProcess.run(["reload", "--control", socket])
+        #expect(reload.status == 0, "\(reload.stderr)")
+        for _ in 0..<20 { Self.connectAndLeave(socket) }
+        process.terminate()  // SIGTERM
+        let status = try await TemblorProcess.offPool { () -> Int32 in
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(status == 0, "\(log())")
+        #expect(!log().contains("request failed") && !log().contains("Fatal error"), "\(log())")
+    }
+
+    /// Connects to the Unix socket at `path` and closes the connection without a word.
+    static func connectAndLeave(_ path: String) {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            let bytes = Array(path.utf8.prefix(buffer.count - 1))
+            buffer.copyBytes(from: bytes)
+            buffer[bytes.count] = 0
+        }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
     }
 
     @Test func aStaleSocketFileIsReplacedAndAnotherFileKept() async throws {
