@@ -203,4 +203,34 @@ import TemblorValue
         #expect(errors.map(\.message).contains(
             "connector 'probe': 'allow.net': 'redis': expected \"host:port\", \"host:*\" or \"*:port\""))
     }
+
+    @Test(arguments: ["while ctx:running() do", "while true do"])
+    func stoppingTheFlowEndsASourceWaitingOnHostIO(_ loop: String) async throws {
+        let port = try await LuaIOFixtures.unusedUDPPort()
+        let scene = try Scene()
+        try scene.write("listener.lua", """
+            return { api = 1, source = function(ctx)
+              local sock = assert(temblor.udp.bind("127.0.0.1", \(port)))
+              \(loop)
+                local data, err = sock:receivefrom({ timeout_ms = 600000 })
+                if data then ctx:emit({ data = data }) end
+              end
+            end }
+            """)
+        let flow = try FlowParser.parse(yaml: """
+            connectors:
+              listener: { type: lua, plugin: listener.lua, allow: { net: ["127.0.0.1:\(port)"] } }
+              out: { type: file, config: { path: out.jsonl, mode: truncate } }
+            links:
+              - listener -> out
+            """, file: scene.dir + "/flow.yaml")
+        let runner = FlowRunner(flow: flow, directory: scene.dir, connectors: .standard, operators: .standard)
+        let run = Task { try await runner.run() }
+        try await Task.sleep(for: .milliseconds(300))
+        runner.stop()
+        // The wait ends at once (its call returns nil, "cancelled"), whether the loop asks
+        // ctx:running() or not: the run ends, without waiting out the ten-minute timeout.
+        let report = try await within(seconds: 10) { try await run.value }
+        #expect(report == FlowReport(produced: 0, acked: 0, failed: 0))
+    }
 }

@@ -276,9 +276,20 @@ actor LuaInstance {
         let state = generation
         activeWaits += 1
         defer { waitEnded() }
+        var waitsAfterStop = 0
         while case .waiting(let request) = step {
             await closeHandles(of: plugin)
             let result = await perform(request, for: plugin)
+            if Task.isCancelled {
+                // The flow stops: ctx:running() says so, and a source that keeps calling host
+                // I/O anyway (each call now fails at once) is given up on.
+                stopRunning()
+                waitsAfterStop += 1
+                if waitsAfterStop > LuaSource.resumesAfterStop {
+                    logger.warning("connector \(name): the source function keeps calling host I/O after the flow stopped; it is abandoned")
+                    return (.failed(.runtime("the source function keeps calling host I/O after the flow stopped")), emissions)
+                }
+            }
             guard generation == state, self.plugin === plugin else {
                 return (.failed(.runtime("the state was restarted while the source waited on host I/O")), emissions)
             }

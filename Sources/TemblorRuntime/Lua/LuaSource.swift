@@ -50,7 +50,8 @@ struct LuaSource: Source {
                 case .sleep(let milliseconds): wake = .now + .milliseconds(milliseconds)
                 case .finished: sourceDone = true
                 case .failed:
-                    if await instance.isStopped { sourceDone = true } else { needsStart = true }
+                    let given = await instance.isStopped
+                    if stopping || Task.isCancelled || given { sourceDone = true } else { needsStart = true }
                 }
                 if stopping {
                     resumesLeft -= 1
