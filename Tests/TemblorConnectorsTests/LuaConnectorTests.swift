@@ -280,6 +280,19 @@ import TemblorValue
                 """, file: "flow.yaml")
         let fused = FlowRunner.rawJSONRoutes(simple) { $0.codec?.name ?? "json" }
         #expect(fused.sources == ["a", "b"] && fused.sinks == ["l1", "l2"])
+        // A connector granted host I/O takes events one at a time in coroutines, as values; an
+        // `allow:` that grants nothing changes nothing.
+        let granted = try FlowParser.parse(
+            yaml: """
+                connectors:
+                  a: { type: file, config: { path: a } }
+                  b: { type: file, config: { path: b } }
+                  l1: { type: lua, plugin: x.lua, allow: { net: ["127.0.0.1:6379"] } }
+                  l2: { type: lua, plugin: x.lua, allow: { net: [], read: [] } }
+                links: [a -> l1, b -> l2]
+                """, file: "flow.yaml")
+        let split = FlowRunner.rawJSONRoutes(granted) { $0.codec?.name ?? "json" }
+        #expect(split.sources == ["b"] && split.sinks == ["l2"])
     }
 
     @Test func aPluginThatCannotLoadIsReportedByValidationWithFileAndLine() throws {

@@ -1,4 +1,3 @@
-import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -167,11 +166,7 @@ public actor LuaIOSession: LuaHostIO {
 
     /// Logs and counts a denied call; the message says what to grant.
     func deny(_ capability: LuaCapabilities.Kind, _ target: String) -> LuaIOFailure {
-        let message = LuaCapabilities.denial(capability, of: target, connector: connector)
-        logger.warning("\(message)", metadata: ["connector": .string(connector), "capability": .string(capability.rawValue)])
-        // Made on the first denial: connectors that are never denied anything add no series.
-        Counter(label: "temblor_lua_denied_total", dimensions: [("connector", connector), ("capability", capability.rawValue)]).increment()
-        return LuaIOFailure(message)
+        LuaIOFailure(LuaCapabilities.recordDenial(capability, of: target, connector: connector, logger: logger))
     }
 
     /// Runs blocking work (resolver, files) on the shared thread pool.

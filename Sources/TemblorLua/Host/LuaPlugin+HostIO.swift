@@ -8,7 +8,6 @@
 import Glibc
 #endif
 import CLua
-import CoreMetrics
 import Logging
 import TemblorValue
 
@@ -37,11 +36,7 @@ extension LuaPlugin {
 
     /// Logs and counts a call the flow did not grant, and says what to grant.
     func deny(_ kind: LuaCapabilities.Kind, _ target: String) -> LuaIOResult {
-        let message = LuaCapabilities.denial(kind, of: target, connector: instance)
-        // Made on the first denial: connectors that are never denied anything add no series.
-        Counter(label: "temblor_lua_denied_total", dimensions: [("connector", instance), ("capability", kind.rawValue)]).increment()
-        logger.warning("\(message)", metadata: ["plugin": "\(info.name)", "connector": "\(instance)", "capability": "\(kind.rawValue)"])
-        return .failure(message)
+        .failure(LuaCapabilities.recordDenial(kind, of: target, connector: instance, logger: logger))
     }
 
     private func answer(_ result: LuaIOResult) -> Int32 {

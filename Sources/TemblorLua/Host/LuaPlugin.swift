@@ -321,6 +321,15 @@ public final class LuaPlugin {
         guard temblor_lua_pcall(lua, 1, 0, 0) == LUA_OK else { throw .outOfMemory(during: "setting ctx.state") }
     }
 
+    /// Keeps what `on_reload` returned as `ctx.state` when it is a table; anything else (nothing,
+    /// or a plugin without `on_reload`) leaves the state the new version was given.
+    public func adoptReloaded(_ returned: Value) throws(LuaError) {
+        switch returned {
+        case .object, .array: try setState(returned)
+        default: break
+        }
+    }
+
     /// A state as `on_reload` gets it: always a table of named fields (an empty state reads back
     /// as an empty array, and a fresh one as null).
     public static func stateTable(_ state: Value) -> Value {

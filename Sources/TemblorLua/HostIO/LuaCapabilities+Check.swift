@@ -1,7 +1,18 @@
+import CoreMetrics
+import Logging
+import TemblorValue
+
 extension LuaCapabilities {
     /// The three kinds of grant, as `allow:` names them.
     public enum Kind: String, Sendable, CaseIterable {
         case net, read, write
+    }
+
+    /// Whether a connector's `allow:` grants anything (its callbacks then run as coroutines that
+    /// can wait, one event at a time); an `allow:` that does not parse grants nothing.
+    public static func grantsAnything(_ allow: Value) -> Bool {
+        guard let capabilities = try? LuaCapabilities(allow, directory: "/") else { return false }
+        return !capabilities.isEmpty
     }
 
     /// Whether the flow grants anything at all of `kind` (writing a place grants reading it).
@@ -11,6 +22,16 @@ extension LuaCapabilities {
         case .read: !read.isEmpty || !write.isEmpty
         case .write: !write.isEmpty
         }
+    }
+
+    /// Logs and counts a denied call (`temblor_lua_denied_total{connector, capability}`, made on
+    /// the first denial, so that connectors never denied anything add no series) and returns
+    /// its message, for whichever side refused it: the plugin at once, or the host after a lookup.
+    public static func recordDenial(_ kind: Kind, of target: String, connector: String, logger: Logger) -> String {
+        let message = denial(kind, of: target, connector: connector)
+        logger.warning("\(message)", metadata: ["connector": "\(connector)", "capability": "\(kind.rawValue)"])
+        Counter(label: "temblor_lua_denied_total", dimensions: [("connector", connector), ("capability", kind.rawValue)]).increment()
+        return message
     }
 
     /// The message of a denied call: what was refused and what the flow must grant.

@@ -43,13 +43,7 @@ extension LuaInstance: PluginReloadable {
         let oldState = LuaPlugin.stateTable(old?.savedState() ?? carriedState)
         do throws(LuaError) {
             try fresh.setState(oldState)
-            if fresh.has(.onReload) {
-                let returned = try await run(.onReload, on: fresh, [oldState])
-                switch returned {
-                case .object, .array: try fresh.setState(returned)
-                default: break
-                }
-            }
+            try fresh.adoptReloaded(try await run(.onReload, on: fresh, [oldState]))
             if fresh.has(.connect) {
                 let connected = try await run(.connect, on: fresh)
                 if connected == .bool(false) || connected.isNull { throw LuaError.runtime("connect returned \(connected)") }

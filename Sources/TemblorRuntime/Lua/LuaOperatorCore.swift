@@ -134,13 +134,7 @@ extension LuaOperatorCore: PluginReloadable {
             let oldState = LuaPlugin.stateTable(running.plugin?.savedState() ?? running.carriedState)
             do throws(LuaError) {
                 try fresh.setState(oldState)
-                if fresh.has(.onReload) {
-                    let returned = try fresh.call(.onReload, [oldState])
-                    switch returned {
-                    case .object, .array: try fresh.setState(returned)
-                    default: break
-                    }
-                }
+                try fresh.adoptReloaded(try fresh.call(.onReload, [oldState]))
             } catch {
                 return outcome(.failed("\(error)"))
             }
