@@ -13,6 +13,8 @@ packages=(
   time
   python3
   redis-server
+  openssl
+  wrk
 )
 
 missing=()
