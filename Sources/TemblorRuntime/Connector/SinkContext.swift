@@ -32,6 +32,10 @@ public final class SinkContext: Sendable {
         try codec.makeEncoder()
     }
 
+    /// The codec and processors the flow gave this connector, for a sink that picks another
+    /// codec per message (an HTTP answer's Content-Type) and falls back to this one.
+    public var codecSpec: StreamCodecSpec { codec }
+
     /// These events were delivered.
     public func ack(_ events: [Event]) {
         router.ack(events)
@@ -40,6 +44,6 @@ public final class SinkContext: Sendable {
     /// These events could not be delivered; the reason is logged once per call.
     public func fail(_ events: [Event], reason: String) {
         logger.error("\(name): \(reason)")
-        router.fail(events)
+        router.fail(events, reason: reason)
     }
 }

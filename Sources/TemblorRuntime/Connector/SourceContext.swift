@@ -68,9 +68,18 @@ public final class SourceContext: Sendable {
     }
 
     /// Opens a stream (a file, a connection) with its own decoder state and event numbering.
-    /// `meta` is merged into every event's metadata (for example the peer address).
-    public func openStream(meta: Value = .null) throws(CodecError) -> SourceStream {
+    /// `meta` is merged into every event's metadata (for example the peer address); `codec`
+    /// replaces the connector's own for this stream (an HTTP body's Content-Type names one).
+    public func openStream(meta: Value = .null, codec: StreamCodecSpec? = nil) throws(CodecError) -> SourceStream {
         let id = nextStream.wrappingAdd(1, ordering: .relaxed).oldValue
-        return SourceStream(context: self, id: id, decoder: try codec.makeDecoder(), meta: meta)
+        return SourceStream(context: self, id: id, decoder: try (codec ?? self.codec).makeDecoder(), meta: meta)
     }
+
+    /// The codec and processors the flow gave this connector, for a source that picks another
+    /// codec per message and falls back to this one.
+    public var codecSpec: StreamCodecSpec { codec }
+
+    /// True while a sink this source feeds cannot accept events (its breaker is open): a source
+    /// that answers its clients can refuse work now (HTTP 503) instead of holding it.
+    public var isHeld: Bool { breakers.contains(where: \.isOpen) }
 }

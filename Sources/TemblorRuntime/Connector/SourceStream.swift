@@ -47,6 +47,29 @@ public struct SourceStream {
         if batch.count >= context.batchSize { await flush() }
     }
 
+    /// Decodes one whole message (a request body) and sends nothing yet: the caller looks at
+    /// the outcomes (to refuse a message that does not decode) before it `send`s them.
+    public mutating func decodeMessage(_ bytes: ArraySlice<UInt8>) -> [StreamDecoder.Outcome] {
+        var decoded: [StreamDecoder.Outcome] = []
+        decoder.decode(bytes, into: &decoded)
+        decoder.finish(into: &decoded)
+        return decoded
+    }
+
+    /// Sends outcomes decoded earlier: values as events on `out`, failures on `err`, numbered in
+    /// the stream from its next sequence on. `meta` is merged into each event's metadata.
+    public mutating func send(_ outcomes: inout [StreamDecoder.Outcome], meta extra: Value = .null) async {
+        ingestNs = Event.nowNs()
+        await take(&outcomes, meta: extra)
+        await flush()
+    }
+
+    /// The failure report a frame that did not decode becomes, as the `err` port receives it.
+    public func describe(failure error: CodecError, frame: Int, record: Int?) -> String {
+        let place = record.map { "line \($0)" } ?? "frame \(frame)"
+        return "\(context.name): \(place): \(error)"
+    }
+
     /// Sends the events batched so far.
     public mutating func flush() async {
         if !batch.isEmpty {
@@ -106,9 +129,8 @@ public struct SourceStream {
                 append(value, meta: extra)
                 if batch.count >= context.batchSize { await flush() }
             case .failure(let error, let frame, let record, let bytes):
-                let place = record.map { "line \($0)" } ?? "frame \(frame)"
                 var payload: Value = [
-                    "error": .string("\(context.name): \(place): \(error)"),
+                    "error": .string(describe(failure: error, frame: frame, record: record)),
                     "frame": .int(Int64(frame)),
                     "connector": .string(context.name),
                 ]

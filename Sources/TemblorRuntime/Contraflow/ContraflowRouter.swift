@@ -84,9 +84,9 @@ public final class ContraflowRouter: Sendable {
         record(events, delivered: true)
     }
 
-    /// These events could not be delivered.
-    public func fail(_ events: [Event]) {
-        record(events, delivered: false)
+    /// These events could not be delivered; `reason` reaches the sources that listen.
+    public func fail(_ events: [Event], reason: String? = nil) {
+        record(events, delivered: false, reason: reason)
     }
 
     /// These ids were delivered.
@@ -95,8 +95,8 @@ public final class ContraflowRouter: Sendable {
     }
 
     /// These ids could not be delivered.
-    public func fail(ids: [EventId]) {
-        record(ids: ids, delivered: false)
+    public func fail(ids: [EventId], reason: String? = nil) {
+        record(ids: ids, delivered: false, reason: reason)
     }
 
     /// The acks and fails of `source`'s events, by id, from now on. One subscription per source.
@@ -119,20 +119,20 @@ public final class ContraflowRouter: Sendable {
     }
 
     /// Tells subscribed sources which of their ids were delivered or failed.
-    private func tell(_ ids: [EventId], delivered: Bool) {
+    private func tell(_ ids: [EventId], delivered: Bool, reason: String?) {
         var bySource: [UInt64: [EventId]] = [:]
         for id in ids where counters(id.source)?.listener.withLock({ $0 != nil }) == true {
             bySource[id.source, default: []].append(id)
         }
         for (source, ids) in bySource {
-            _ = counters(source)?.listener.withLock { $0?.yield(Acknowledgement(ids: ids, delivered: delivered)) }
+            _ = counters(source)?.listener.withLock { $0?.yield(Acknowledgement(ids: ids, delivered: delivered, reason: reason)) }
         }
     }
 
     /// Counts runs of events from one source with one atomic add per run.
-    private func record(_ events: [Event], delivered: Bool) {
+    private func record(_ events: [Event], delivered: Bool, reason: String? = nil) {
         if listening.load(ordering: .relaxed) {
-            tell(events.flatMap(\.allIds), delivered: delivered)
+            tell(events.flatMap(\.allIds), delivered: delivered, reason: reason)
         }
         var source = UInt64.max
         var run = 0
@@ -149,9 +149,9 @@ public final class ContraflowRouter: Sendable {
     }
 
     /// Counts runs of ids from one source with one add per run.
-    private func record(ids: [EventId], delivered: Bool, tellListeners: Bool = true) {
+    private func record(ids: [EventId], delivered: Bool, reason: String? = nil, tellListeners: Bool = true) {
         if tellListeners, listening.load(ordering: .relaxed) {
-            tell(ids, delivered: delivered)
+            tell(ids, delivered: delivered, reason: reason)
         }
         var source = UInt64.max
         var run = 0
