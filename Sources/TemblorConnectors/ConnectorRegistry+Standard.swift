@@ -4,6 +4,7 @@ extension ConnectorRegistry {
     /// Every stock native connector, and `lua` for plugins.
     public static let standard = ConnectorRegistry([
         FileConnector(), StdioConnector(), NullConnector(), BlackholeConnector(), BenchConnector(), MetronomeConnector(),
-        TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(), LuaConnectorFactory(hostIO: LuaIOProvider()),
+        TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(),
+        HttpServerConnector(), LuaConnectorFactory(hostIO: LuaIOProvider()),
     ])
 }

@@ -493,8 +493,8 @@ struct RunningFlow {
     let runner: FlowRunner
     let task: Task<FlowReport, any Error>
 
-    init(_ flow: FlowDefinition, registry: ConnectorRegistry) {
-        let runner = FlowRunner(flow: flow, directory: ".", connectors: registry, operators: OperatorRegistry())
+    init(_ flow: FlowDefinition, registry: ConnectorRegistry, operators: OperatorRegistry = OperatorRegistry(), directory: String = ".") {
+        let runner = FlowRunner(flow: flow, directory: directory, connectors: registry, operators: operators)
         self.runner = runner
         task = Task { try await runner.run() }
     }
