@@ -5,6 +5,6 @@ extension ConnectorRegistry {
     public static let standard = ConnectorRegistry([
         FileConnector(), StdioConnector(), NullConnector(), BlackholeConnector(), BenchConnector(), MetronomeConnector(),
         TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(),
-        HttpServerConnector(), LuaConnectorFactory(hostIO: LuaIOProvider()),
+        HttpServerConnector(), HttpClientConnector(), LuaConnectorFactory(hostIO: LuaIOProvider()),
     ])
 }

@@ -11,7 +11,7 @@ struct HttpServerSink: Sink {
     let pending: HttpPendingRequests
 
     func run(_ input: SinkInput, _ context: SinkContext) async throws {
-        var encoders = HttpAnswerEncoders(fallback: context.codecSpec)
+        var encoders = HttpBodyEncoders(fallback: context.codecSpec)
         while let batch = await input.next() {
             for event in batch {
                 answer(event, encoders: &encoders, context)
@@ -19,7 +19,7 @@ struct HttpServerSink: Sink {
         }
     }
 
-    private func answer(_ event: Event, encoders: inout HttpAnswerEncoders, _ context: SinkContext) {
+    private func answer(_ event: Event, encoders: inout HttpBodyEncoders, _ context: SinkContext) {
         guard let id = event.meta["request"]?["id"]?.uintValue else {
             context.fail([event], reason: "event \(event.id) has no 'request.id' metadata; \(context.name) answers only events that came from one of its requests")
             return

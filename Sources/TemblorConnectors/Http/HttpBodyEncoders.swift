@@ -2,9 +2,9 @@ import TemblorCodecs
 import TemblorRuntime
 import TemblorValue
 
-/// The encoders of one `http_server` sink, one per codec a `Content-Type` names, kept across
-/// answers; a codec with stateful postprocessors (a compressor) gets a fresh one per answer.
-struct HttpAnswerEncoders {
+/// The body encoders of one HTTP sink, one per codec a `Content-Type` names, kept across
+/// bodies; a codec with stateful postprocessors (a compressor) gets a fresh one per body.
+struct HttpBodyEncoders {
     let fallback: StreamCodecSpec
     private var kept: [String: StreamEncoder] = [:]
 

@@ -1,14 +1,20 @@
 import Synchronization
 
-/// Hands elements from one producer task to one consumer task without a buffer: `offer` waits
-/// until the consumer took the element, which carries the consumer's backpressure to the
-/// producer. Without an attached consumer, offers are dropped at once.
+/// Hands elements from producer tasks to one consumer task without a buffer: `offer` waits
+/// until the consumer took the element, which carries the consumer's backpressure to each
+/// producer. Several producers may wait at once; they are served in the order they offered.
+/// Without an attached consumer, offers are dropped at once.
 final class Rendezvous<Element: Sendable>: Sendable {
+    private struct Parked {
+        var element: Element
+        var producer: CheckedContinuation<Void, Never>
+    }
+
     private struct State {
         var attached = false
         var finished = false
         var consumer: CheckedContinuation<Element?, Never>?
-        var parked: (element: Element, producer: CheckedContinuation<Void, Never>)?
+        var parked: [Parked] = []
     }
 
     private let state = Mutex(State())
@@ -18,24 +24,26 @@ final class Rendezvous<Element: Sendable>: Sendable {
         state.withLock { $0.attached = true }
     }
 
-    /// The consumer stops taking: its pending `take` returns `nil`, a parked offer is dropped.
+    /// The consumer stops taking: its pending `take` returns `nil`, parked offers are dropped.
     func detach() {
-        let (consumer, producer) = state.withLock { state in
+        let (consumer, producers) = state.withLock { state in
             state.attached = false
             defer {
                 state.consumer = nil
-                state.parked = nil
+                state.parked = []
             }
-            return (state.consumer, state.parked?.producer)
+            return (state.consumer, state.parked.map(\.producer))
         }
         consumer?.resume(returning: nil)
-        producer?.resume()
+        for producer in producers { producer.resume() }
     }
 
-    /// No more elements will come: the consumer's `take` returns `nil` from now on.
+    /// No more elements will come: the consumer's `take` returns `nil` once it took the
+    /// elements already offered.
     func finish() {
         let consumer = state.withLock { state in
             state.finished = true
+            guard state.parked.isEmpty else { return CheckedContinuation<Element?, Never>?.none }
             defer { state.consumer = nil }
             return state.consumer
         }
@@ -51,7 +59,7 @@ final class Rendezvous<Element: Sendable>: Sendable {
                     state.consumer = nil
                     return .some(consumer)
                 }
-                state.parked = (element, producer)
+                state.parked.append(Parked(element: element, producer: producer))
                 return .none
             }
             switch consumer {
@@ -64,14 +72,14 @@ final class Rendezvous<Element: Sendable>: Sendable {
         }
     }
 
-    /// The next element; `nil` once finished, detached, or when the calling task is cancelled
-    /// (which detaches).
+    /// The next element; `nil` once finished and emptied, detached, or when the calling task
+    /// is cancelled (which detaches).
     func take() async -> Element? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (consumer: CheckedContinuation<Element?, Never>) in
                 let ready: (Element?, CheckedContinuation<Void, Never>?)? = state.withLock { state in
-                    if let parked = state.parked {
-                        state.parked = nil
+                    if !state.parked.isEmpty {
+                        let parked = state.parked.removeFirst()
                         return (parked.element, parked.producer)
                     }
                     if state.finished || !state.attached { return (nil, nil) }
