@@ -125,7 +125,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "TemblorBenchmarks",
-            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorLua", "TemblorRuntime", "TemblorConnectors"],
+            dependencies: [
+                "TemblorValue", "TemblorCodecs", "TemblorLua", "TemblorRuntime", "TemblorConnectors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Benchmarks/TemblorBenchmarks"
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),

@@ -16,6 +16,7 @@ import TemblorValue
 ///     TemblorBenchmarks flow FLOW.yaml           # a whole flow, in-process (for profilers)
 ///     TemblorBenchmarks lua-idle                 # the memory of idle plugin states
 ///     TemblorBenchmarks reload [EVENTS]          # hot reload under load: swap times, throughput
+///     TemblorBenchmarks hummingbird PORT         # a plain Hummingbird server, the web benchmarks' reference
 @main
 enum Benchmarks {
     static func main() throws {
@@ -44,6 +45,19 @@ enum Benchmarks {
                     try await ReloadBenchmarks.run(events: events)
                 } catch {
                     print("reload failed: \(error)")
+                }
+                done.signal()
+            }
+            done.wait()
+            return
+        }
+        if args.count == 3 && args[1] == "hummingbird", let port = Int(args[2]) {
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                do {
+                    try await HttpBenchmarks.plainHummingbird(port: port)
+                } catch {
+                    print("hummingbird failed: \(error)")
                 }
                 done.signal()
             }

@@ -22,6 +22,9 @@ final class HttpConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// so that it still reads the response instead of a reset.
     private let linger: TimeAmount
     private var timer: Scheduled<Void>?
+    /// Since when the connection waits for a request's headers; `nil` while requests are in
+    /// progress. The timer reads it when it fires, so a request costs no timer of its own.
+    private var waitingSince: NIODeadline?
     /// Requests whose head was read and whose response is not fully written.
     private var inProgress = 0
     private var closeAfterResponse = false
@@ -36,7 +39,7 @@ final class HttpConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stop()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -45,7 +48,7 @@ final class HttpConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stop()
         context.fireChannelInactive()
     }
 
@@ -84,14 +87,33 @@ final class HttpConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// The connection starts waiting for a request's headers.
     private func arm(_ context: ChannelHandlerContext) {
-        disarm()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: headerTimeout) {
-            context.close(promise: nil)
+        waitingSince = .now()
+        if timer == nil { schedule(context, in: headerTimeout) }
+    }
+
+    /// A request's headers arrived.
+    private func disarm() {
+        waitingSince = nil
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, in delay: TimeAmount) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            timer = nil
+            guard let since = waitingSince else { return }
+            let deadline = since + headerTimeout
+            let now = NIODeadline.now()
+            if now >= deadline {
+                context.close(promise: nil)
+            } else {
+                schedule(context, in: deadline - now)
+            }
         }
     }
 
-    private func disarm() {
+    private func stop() {
+        waitingSince = nil
         timer?.cancel()
         timer = nil
     }

@@ -11,6 +11,8 @@ final class HttpPendingRequests: Sendable {
     private struct Entry {
         var stream: UInt64
         var expected: Int
+        /// When the request times out (504) unless decided by then.
+        var deadline: ContinuousClock.Instant
         var delivered: Set<UInt64> = []
         var waiter: CheckedContinuation<HttpRequestFate, Never>?
         /// The fate, when it was decided before anyone waited for it.
@@ -40,10 +42,11 @@ final class HttpPendingRequests: Sendable {
         Self.nextId.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    /// A request's `expected` events, numbered in `stream`, are about to be sent.
-    func register(_ id: UInt64, stream: UInt64, expected: Int) {
+    /// A request's `expected` events, numbered in `stream`, are about to be sent; it times out
+    /// at `deadline`.
+    func register(_ id: UInt64, stream: UInt64, expected: Int, deadline: ContinuousClock.Instant) {
         table.withLock { table in
-            table.entries[id] = Entry(stream: stream, expected: expected)
+            table.entries[id] = Entry(stream: stream, expected: expected, deadline: deadline)
             table.requestOfStream[stream] = id
         }
     }
@@ -83,6 +86,15 @@ final class HttpPendingRequests: Sendable {
         guard let waiter else { return false }
         waiter?.resume(returning: fate)
         return true
+    }
+
+    /// Times out the requests whose deadline passed (one sweep serves every request, rather
+    /// than a timer each).
+    func expire(now: ContinuousClock.Instant = .now) {
+        let late = table.withLock { table in
+            table.entries.compactMap { id, entry in !entry.decided && entry.deadline <= now ? id : nil }
+        }
+        for id in late { decide(id, .timedOut) }
     }
 
     /// The response is written: the request is forgotten.

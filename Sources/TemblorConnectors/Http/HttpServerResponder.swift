@@ -10,8 +10,9 @@ import TemblorValue
 struct HttpServerResponder: Sendable {
     let context: SourceContext
     let pending: HttpPendingRequests
+    let decoders: HttpDecoderPool
     let maxBodyBytes: Int
-    let responseTimeout: TimeAmount
+    let responseTimeoutMs: Int
 
     func respond(to request: Request, _ writer: consuming ResponseWriter, channel: any Channel) async throws {
         let peer = channel.remoteAddress.peerDescription
@@ -36,14 +37,15 @@ struct HttpServerResponder: Sendable {
         }
 
         let id = pending.makeId()
-        let spec = HttpBodyCodec.spec(for: request.headers[.contentType], fallback: context.codecSpec)
-        var stream: SourceStream
+        let kind = HttpBodyCodec.kind(of: request.headers[.contentType])
+        let decoder: StreamDecoder
         do {
-            stream = try context.openStream(meta: ["request": Self.describe(request, id: id, peer: peer)], codec: spec)
+            decoder = try decoders.take(kind)
         } catch {
-            try await writer.writeText(.internalServerError, "\(context.name): cannot decode \(spec.codec.name): \(error)")
+            try await writer.writeText(.internalServerError, "\(context.name): cannot decode \(decoders.spec(kind).codec.name): \(error)")
             return
         }
+        var stream = context.openStream(meta: ["request": Self.describe(request, id: id, peer: peer)], decoder: decoder)
         var outcomes: [StreamDecoder.Outcome] = body.isEmpty ? [.value(.null, frame: 0)] : stream.decodeMessage(body[...])
         var reasons: [String] = []
         for case .failure(let error, let frame, let record, _) in outcomes {
@@ -57,14 +59,11 @@ struct HttpServerResponder: Sendable {
             try await writer.writeText(.badRequest, reasons.joined(separator: "\n"))
             return
         }
+        decoders.give(stream.reusableDecoder, kind)
 
-        pending.register(id, stream: stream.id, expected: outcomes.count)
-        let timer = channel.eventLoop.scheduleTask(in: responseTimeout) { [pending] in
-            pending.decide(id, .timedOut)
-        }
+        pending.register(id, stream: stream.id, expected: outcomes.count, deadline: .now + .milliseconds(responseTimeoutMs))
         await stream.send(&outcomes)
         let fate = await pending.wait(id)
-        timer.cancel()
         defer { pending.remove(id) }
         switch fate {
         case .answered(let answer):
@@ -84,7 +83,7 @@ struct HttpServerResponder: Sendable {
         case .failed(let reason):
             try await writer.writeText(.internalServerError, reason)
         case .timedOut:
-            try await writer.writeText(.gatewayTimeout, "\(context.name): no answer within response_timeout_ms (\(responseTimeout.nanoseconds / 1_000_000))")
+            try await writer.writeText(.gatewayTimeout, "\(context.name): no answer within response_timeout_ms (\(responseTimeoutMs))")
         }
     }
 

@@ -15,9 +15,10 @@ struct HttpServerSource: Source {
     let onBound: (@Sendable (Int) -> Void)?
 
     func run(_ context: SourceContext) async throws {
+        let responseTimeout = Duration.milliseconds(settings.responseTimeoutMs)
         let responder = HttpServerResponder(
-            context: context, pending: pending, maxBodyBytes: settings.maxBodyBytes,
-            responseTimeout: .milliseconds(Int64(settings.responseTimeoutMs)))
+            context: context, pending: pending, decoders: HttpDecoderPool(fallback: context.codecSpec),
+            maxBodyBytes: settings.maxBodyBytes, responseTimeoutMs: settings.responseTimeoutMs)
         let headerTimeout = TimeAmount.milliseconds(Int64(settings.headerTimeoutMs))
         let http = HTTP1Channel(
             responder: { request, writer, channel in try await responder.respond(to: request, writer, channel: channel) },
@@ -25,6 +26,14 @@ struct HttpServerSource: Source {
         try await withThrowingTaskGroup { group in
             group.addTask {
                 for await acknowledgement in context.acknowledgements() { pending.acknowledged(acknowledgement) }
+            }
+            group.addTask {
+                // Requests time out within a tenth of the timeout (at most 100 ms) of their deadline.
+                let sweep = min(max(responseTimeout / 10, .milliseconds(5)), .milliseconds(100))
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: sweep)
+                    pending.expire()
+                }
             }
             if let tls = settings.tls {
                 let configuration: TLSConfiguration

@@ -75,6 +75,12 @@ public final class SourceContext: Sendable {
         return SourceStream(context: self, id: id, decoder: try (codec ?? self.codec).makeDecoder(), meta: meta)
     }
 
+    /// Opens a stream that decodes with `decoder` (one the source keeps between messages).
+    public func openStream(meta: Value = .null, decoder: consuming StreamDecoder) -> SourceStream {
+        let id = nextStream.wrappingAdd(1, ordering: .relaxed).oldValue
+        return SourceStream(context: self, id: id, decoder: decoder, meta: meta)
+    }
+
     /// The codec and processors the flow gave this connector, for a source that picks another
     /// codec per message and falls back to this one.
     public var codecSpec: StreamCodecSpec { codec }

@@ -56,6 +56,9 @@ public struct SourceStream {
         return decoded
     }
 
+    /// The stream's decoder, for a source that keeps decoders between messages.
+    public var reusableDecoder: StreamDecoder { decoder }
+
     /// Sends outcomes decoded earlier: values as events on `out`, failures on `err`, numbered in
     /// the stream from its next sequence on. `meta` is merged into each event's metadata.
     public mutating func send(_ outcomes: inout [StreamDecoder.Outcome], meta extra: Value = .null) async {

@@ -22,6 +22,13 @@ public struct StreamDecoder {
         self.codec = codec
     }
 
+    /// Starts a new stream with the same codec: frames are numbered from 1 again. Only for a
+    /// decoder that holds nothing (a finished stream whose preprocessors keep no state).
+    public mutating func restart() {
+        frameCount = 0
+        frames.removeAll(keepingCapacity: true)
+    }
+
     /// Decodes every frame `chunk` completes, appending outcomes in order.
     public mutating func decode(_ chunk: ArraySlice<UInt8>, into outcomes: inout [Outcome]) {
         frames.removeAll(keepingCapacity: true)
