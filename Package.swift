@@ -95,6 +95,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -123,7 +124,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "TemblorBenchmarks",
-            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorLua", "TemblorRuntime", "TemblorConnectors"],
+            dependencies: [
+                "TemblorValue", "TemblorCodecs", "TemblorLua", "TemblorRuntime", "TemblorConnectors",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             path: "Benchmarks/TemblorBenchmarks"
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
@@ -136,7 +142,17 @@ let package = Package(
         ),
         .testTarget(
             name: "TemblorConnectorsTests",
-            dependencies: ["TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors", "TemblorTestSupport"]),
+            dependencies: [
+                "TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors", "TemblorTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]),
         .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
     ],
