@@ -41,7 +41,12 @@ public struct WebSocketClientConnector: ConnectorFactory {
         let url = try WebSocketURL.parse(try reader.requiredString("url"))
         let tls = try TLSSettings.parse(config["tls"], role: .client, directory: directory)
         if tls != nil, !url.secure {
-            throw ConnectorConfigError(key: "tls", "TLS applies to wss:// urls; use wss://\(url.description.dropFirst("ws://".count)) or remove 'tls'")
+            throw ConnectorConfigError(key: "tls", "TLS applies to wss:// urls; use a wss:// url or remove 'tls'")
+        }
+        if url.secure, url.hostIsAddress {
+            throw ConnectorConfigError(
+                key: "url",
+                "wss:// needs a host name, not an IP address (TLS names the server it expects); use a name the server's certificate covers, like wss://localhost:\(url.port)\(url.path)")
         }
         return Settings(
             url: url, tls: tls, headers: try headers(config["headers"]),

@@ -124,6 +124,19 @@ struct WebSocketServerSource: Source {
         Task { try? await connection.writer.close(.goingAway, reason: "server stopping") }
     }
 
+    /// Why a connection is being closed, in the words of the close code hummingbird-websocket
+    /// chose (its error type is not public, only its description).
+    static func describe(_ error: any Error, limit: Int) -> String {
+        if let frame = error as? NIOWebSocketError, frame == .invalidFrameLength {
+            return "a message over max_message_bytes (\(limit) bytes): 1009"
+        }
+        let text = String(describing: error)
+        if text.contains("messageTooLarge") { return "a message over max_message_bytes (\(limit) bytes): 1009" }
+        if text.contains("dataInconsistentWithMessage") { return "a text message that is not UTF-8: 1007" }
+        if text.contains("protocolError") { return "a WebSocket protocol error: 1002" }
+        return NetworkError.webSocketReason(error)
+    }
+
     /// Reads one connection's messages into its own stream until it closes; errors go back to
     /// hummingbird-websocket, which closes the connection with the code they call for (1009 for
     /// a message over `max_message_bytes`, 1002 for a protocol error, 1007 for text that is not UTF-8).
@@ -159,7 +172,7 @@ struct WebSocketServerSource: Source {
                 await stream.send(&outcomes, meta: isBinary ? binaryMeta : textMeta)
             }
         } catch {
-            context.logger.warning("\(context.name): closing connection \(id) from \(peer): \(error)")
+            context.logger.warning("\(context.name): closing connection \(id) from \(peer): \(Self.describe(error, limit: settings.maxMessageBytes))")
             throw error
         }
     }

@@ -64,6 +64,13 @@ struct WebSocketURL: Sendable, Equatable, CustomStringConvertible {
         return WebSocketURL(secure: secure, host: String(host), port: port, path: path)
     }
 
+    /// Whether the host is an IP address rather than a name.
+    var hostIsAddress: Bool {
+        if host.contains(":") { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) }
+    }
+
     /// The url as the client library reads it.
     var description: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
