@@ -154,7 +154,7 @@ import TemblorValue
         let port = PortBox()
         let running = WebSocketFlow(echoFlow(), registry: registry(port))
         let bound = try await port.wait()
-        let (reserved, fragmentedPing) = try await within(seconds: 20) {
+        let (reserved, fragmentedPing, notUTF8) = try await within(seconds: 20) {
             // Opcode 0x3 is reserved.
             let reserved = try await RawWebSocket.session(port: bound) { socket in
                 try await socket.send(opcode: 0x3, payload: Array("what is this".utf8))
@@ -165,11 +165,54 @@ import TemblorValue
                 try await socket.send(opcode: 0x9, payload: Array("ping".utf8), fin: false)
                 return try await socket.readUntilClose()
             }
-            return (reserved, fragmentedPing)
+            // Text must be UTF-8.
+            let notUTF8 = try await RawWebSocket.session(port: bound) { socket in
+                try await socket.send(opcode: 0x1, payload: [0x22, 0xFF, 0xFE, 0x22])
+                return try await socket.readUntilClose()
+            }
+            return (reserved, fragmentedPing, notUTF8)
         }
         #expect(reserved?.closeCode == 1002)
         #expect(fragmentedPing?.closeCode == 1002)
+        #expect(notUTF8?.closeCode == 1007)
         #expect(try await running.stop() == FlowReport(produced: 0, acked: 0, failed: 0))
+    }
+
+    @Test func aPlainHTTPRequestIsToldToUpgrade() async throws {
+        let port = PortBox()
+        let running = WebSocketFlow(echoFlow(), registry: registry(port))
+        let bound = try await port.wait()
+        let status = try await onThread {
+            let socket = try TestSocket.connect(port: bound)
+            defer { socket.close() }
+            try socket.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            return try socket.readLines(1)
+        }
+        #expect(status == ["HTTP/1.1 426 Upgrade Required\r"])
+        _ = try await running.stop()
+    }
+
+    @Test func clientsPastMaxConnectionsWaitUntilOneCloses() async throws {
+        let port = PortBox()
+        let running = WebSocketFlow(echoFlow(server(config: ["url": "127.0.0.1:0", "max_connections": 1])), registry: registry(port))
+        let bound = try await port.wait()
+        let second = Task<Conversation, any Error>.detached { () -> Conversation in
+            // Started once the first connection is open, below.
+            try await Task.sleep(for: .milliseconds(200))
+            return try await converse("ws://127.0.0.1:\(bound)/", send: [.text(#"{"second":1}"#)], expect: 1)
+        }
+        let waited = try await within(seconds: 20) {
+            try await RawWebSocket.session(port: bound) { first in
+                try await first.send(opcode: 0x1, payload: Array(#"{"first":1}"#.utf8))
+                _ = try await first.readFrame()
+                try await Task.sleep(for: .milliseconds(700))
+                // The second client is still waiting to be accepted.
+                return running.runner.router.total.produced
+            }
+        }
+        #expect(waited == 1)
+        #expect(try await second.value.replies == [.text(#"{"second":1}"#)])
+        #expect(try await running.stop() == FlowReport(produced: 2, acked: 2, failed: 0))
     }
 
     @Test func anUndecodableMessageGoesToErrAndTheConnectionStaysUp() async throws {
