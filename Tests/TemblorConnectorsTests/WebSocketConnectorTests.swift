@@ -417,6 +417,9 @@ import TemblorValue
         #expect(throws: ConnectorConfigError(key: "port", "unknown key; known keys: max_connections, max_message_bytes, tls, url")) {
             try validate(["url": "127.0.0.1:1", "port": 1])
         }
+        #expect(throws: ConnectorConfigError(key: "url", "expected host:port; the server accepts connections on any path, so drop '/ws'")) {
+            try validate(["url": "ws://127.0.0.1:8080/ws"])
+        }
         try validate(["url": "ws://127.0.0.1:0/", "max_connections": 10])
         // Relative certificate paths are read when the flow starts, next to the flow file.
         try validate(["url": "wss://127.0.0.1:0", "tls": ["cert": "cert.pem", "key": "key.pem"]])

@@ -10,8 +10,10 @@ import TemblorValue
 /// connector's `reconnect` strategy, holding the sources feeding it meanwhile; once the retries
 /// are used up, events fail.
 public struct WebSocketClientConnector: ConnectorFactory {
+    /// A factory for `ws_client` instances.
     public init() {}
 
+    /// The type's name, sides, default codec (`json`, no processors) and configuration check.
     public var info: ConnectorTypeInfo {
         ConnectorTypeInfo(name: "ws_client", hasSource: true, hasSink: true, defaultCodec: "json") { config throws(ConnectorConfigError) in
             // Relative certificate paths are read when the flow starts, relative to the flow file;
@@ -82,6 +84,7 @@ public struct WebSocketClientConnector: ConnectorFactory {
         return fields
     }
 
+    /// Builds an instance: its sink and source sides share one reconnecting connection.
     public func make(_ definition: ConnectorDefinition, directory: String) throws(ConnectorConfigError) -> ConnectorParts {
         let settings = try Self.settings(definition.config, directory: directory)
         var tls: TLSConfiguration?

@@ -13,6 +13,7 @@ public struct WebSocketServerConnector: ConnectorFactory {
         self.onBound = onBound
     }
 
+    /// The type's name, sides, default codec (`json`, no processors) and configuration check.
     public var info: ConnectorTypeInfo {
         ConnectorTypeInfo(name: "ws_server", hasSource: true, hasSink: true, defaultCodec: "json") { config throws(ConnectorConfigError) in
             // Relative certificate paths are read when the flow starts, relative to the flow file;
@@ -41,6 +42,9 @@ public struct WebSocketServerConnector: ConnectorFactory {
             secure = scheme == "wss://"
         }
         if url.hasSuffix("/") { url.removeLast() }
+        if let slash = url.firstIndex(of: "/") {
+            throw ConnectorConfigError(key: "url", "expected host:port; the server accepts connections on any path, so drop '\(url[slash...])'")
+        }
         let tls = try TLSSettings.parse(config["tls"], role: .server, directory: directory)
         if secure, tls == nil {
             throw ConnectorConfigError(key: "url", "a wss:// url needs 'tls: {cert, key}' to serve TLS with")
@@ -57,6 +61,8 @@ public struct WebSocketServerConnector: ConnectorFactory {
             maxConnections: try reader.int("max_connections", in: 1...1_000_000) ?? 1024)
     }
 
+    /// Builds an instance: its listener (the source side) and its answering sink share the
+    /// table of open connections.
     public func make(_ definition: ConnectorDefinition, directory: String) throws(ConnectorConfigError) -> ConnectorParts {
         let settings = try Self.settings(definition.config, directory: directory)
         try settings.tls?.check(role: .server)
