@@ -42,7 +42,7 @@ public struct WebSocketServerConnector: ConnectorFactory {
             secure = scheme == "wss://"
         }
         if url.hasSuffix("/") { url.removeLast() }
-        if let slash = url.firstIndex(of: "/") {
+        if !url.contains("://"), let slash = url.firstIndex(of: "/") {
             throw ConnectorConfigError(key: "url", "expected host:port; the server accepts connections on any path, so drop '\(url[slash...])'")
         }
         let tls = try TLSSettings.parse(config["tls"], role: .server, directory: directory)
