@@ -17,6 +17,7 @@ import TemblorValue
 ///     TemblorBenchmarks lua-idle                 # the memory of idle plugin states
 ///     TemblorBenchmarks reload [EVENTS]          # hot reload under load: swap times, throughput
 ///     TemblorBenchmarks hummingbird PORT         # a plain Hummingbird server, the web benchmarks' reference
+///     TemblorBenchmarks ws-echo [CLIENTS] [MESSAGES]  # ws_server echo: CLIENTS x MESSAGES answered, messages/s
 @main
 enum Benchmarks {
     static func main() throws {
@@ -45,6 +46,21 @@ enum Benchmarks {
                     try await ReloadBenchmarks.run(events: events)
                 } catch {
                     print("reload failed: \(error)")
+                }
+                done.signal()
+            }
+            done.wait()
+            return
+        }
+        if (2...4).contains(args.count) && args[1] == "ws-echo" {
+            let clients = args.count >= 3 ? Int(args[2]) ?? 20 : 20
+            let messages = args.count == 4 ? Int(args[3]) ?? 10_000 : 10_000
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                do {
+                    try await WebSocketBenchmarks.echo(clients: clients, messages: messages)
+                } catch {
+                    print("ws-echo failed: \(error)")
                 }
                 done.signal()
             }

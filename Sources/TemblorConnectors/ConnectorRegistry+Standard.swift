@@ -5,6 +5,7 @@ extension ConnectorRegistry {
     public static let standard = ConnectorRegistry([
         FileConnector(), StdioConnector(), NullConnector(), BlackholeConnector(), BenchConnector(), MetronomeConnector(),
         TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(),
-        HttpServerConnector(), HttpClientConnector(), LuaConnectorFactory(hostIO: LuaIOProvider()),
+        HttpServerConnector(), HttpClientConnector(), WebSocketServerConnector(), WebSocketClientConnector(),
+        LuaConnectorFactory(hostIO: LuaIOProvider()),
     ])
 }
