@@ -156,7 +156,7 @@ import TemblorValue
     }
 
     @Test func httpsWithTheServersCaIsTrustedAndWithoutItRefused() async throws {
-        let certificate = try TestCertificate.make()
+        let certificate = try SelfSignedCertificate.make()
         let tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificate.cert).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: certificate.key, format: .pem)))

@@ -355,7 +355,7 @@ import TemblorValue
     // MARK: TLS
 
     @Test func servesHttpsWithItsCertificateAndAClientThatDoesNotTrustItIsRefused() async throws {
-        let certificate = try TestCertificate.make()
+        let certificate = try SelfSignedCertificate.make()
         let collected = Collected()
         let web = try await ingest(["tls": ["cert": .string(certificate.cert), "key": .string(certificate.key)]], sink: CollectorConnector("collector", collected))
         let trusting = HttpTestClient.make(tls: try certificate.trusting())

@@ -145,28 +145,7 @@ struct GatedSinkSide: Sink {
     }
 }
 
-/// A self-signed certificate for 127.0.0.1 and localhost, made with `openssl` in a fresh directory.
-struct TestCertificate {
-    let directory: String
-    var cert: String { directory + "/cert.pem" }
-    var key: String { directory + "/key.pem" }
-
-    static func make() throws -> TestCertificate {
-        let directory = try FlowFixtures.temporaryDirectory()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
-            "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TimedOut(description: "openssl could not make a certificate") }
-        return TestCertificate(directory: directory)
-    }
-
+extension SelfSignedCertificate {
     /// A client configuration that trusts this certificate only.
     func trusting() throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
