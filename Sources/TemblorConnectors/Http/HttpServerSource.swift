@@ -8,7 +8,7 @@ import TemblorRuntime
 import TemblorValue
 
 /// Serves HTTP/1.1 (keep-alive, pipelining; TLS when configured) until cancelled, each request
-/// a stream of its own, while a companion task tells waiting requests their events' fate.
+/// a stream of its own; the acks and fails of its events decide the waiting requests' fate.
 struct HttpServerSource: Source {
     let settings: HttpServerConnector.Settings
     let pending: HttpPendingRequests
@@ -23,10 +23,8 @@ struct HttpServerSource: Source {
         let http = HTTP1Channel(
             responder: { request, writer, channel in try await responder.respond(to: request, writer, channel: channel) },
             configuration: .init(additionalChannelHandlers: [HttpConnectionGuard(headerTimeout: headerTimeout)]))
+        context.onAcknowledgements { pending.acknowledged($0) }
         try await withThrowingTaskGroup { group in
-            group.addTask {
-                for await acknowledgement in context.acknowledgements() { pending.acknowledged(acknowledgement) }
-            }
             group.addTask {
                 // Requests time out within a tenth of the timeout (at most 100 ms) of their deadline.
                 let sweep = min(max(responseTimeout / 10, .milliseconds(5)), .milliseconds(100))

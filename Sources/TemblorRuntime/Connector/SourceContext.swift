@@ -67,6 +67,13 @@ public final class SourceContext: Sendable {
         router.acknowledgements(of: sourceId)
     }
 
+    /// Calls `handler` with this source's acks and fails as sinks deliver or give up on its
+    /// events, on their tasks and without a task switch (for a source that answers each of its
+    /// clients once delivered): the handler must be quick and never wait.
+    public func onAcknowledgements(_ handler: @escaping @Sendable (Acknowledgement) -> Void) {
+        router.onAcknowledgements(of: sourceId, handler)
+    }
+
     /// Opens a stream (a file, a connection) with its own decoder state and event numbering.
     /// `meta` is merged into every event's metadata (for example the peer address); `codec`
     /// replaces the connector's own for this stream (an HTTP body's Content-Type names one).

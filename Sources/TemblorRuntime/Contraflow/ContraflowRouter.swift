@@ -33,7 +33,7 @@ public final class ContraflowRouter: Sendable {
         let acksTotal: Counter?
         let failsTotal: Counter?
         /// The source's subscription to its acks and fails, when it asked for one.
-        let listener = Mutex<AsyncStream<Acknowledgement>.Continuation?>(nil)
+        let listener = Mutex<Listener?>(nil)
 
         init(metrics: (acks: Counter, fails: Counter)?) {
             acksTotal = metrics?.acks
@@ -49,6 +49,12 @@ public final class ContraflowRouter: Sendable {
                 failsTotal?.increment(by: n)
             }
         }
+    }
+
+    /// Where a source hears its acks and fails: a stream it reads, or a handler called in place.
+    private struct Listener: Sendable {
+        var tell: @Sendable (Acknowledgement) -> Void
+        var finish: @Sendable () -> Void
     }
 
     private let counters: [Counters]
@@ -103,7 +109,7 @@ public final class ContraflowRouter: Sendable {
     public func acknowledgements(of source: UInt64) -> AsyncStream<Acknowledgement> {
         let (stream, continuation) = AsyncStream<Acknowledgement>.makeStream()
         if let c = counters(source) {
-            c.listener.withLock { $0 = continuation }
+            c.listener.withLock { $0 = Listener(tell: { continuation.yield($0) }, finish: { continuation.finish() }) }
             listening.store(true, ordering: .relaxed)
         } else {
             continuation.finish()
@@ -111,10 +117,19 @@ public final class ContraflowRouter: Sendable {
         return stream
     }
 
+    /// Calls `handler` with `source`'s acks and fails, on the task of the sink (or operator)
+    /// that acks or fails, as it does so: no task switch on the way, so the handler must be
+    /// quick and never wait. Replaces any subscription the source had.
+    public func onAcknowledgements(of source: UInt64, _ handler: @escaping @Sendable (Acknowledgement) -> Void) {
+        guard let c = counters(source) else { return }
+        c.listener.withLock { $0 = Listener(tell: handler, finish: {}) }
+        listening.store(true, ordering: .relaxed)
+    }
+
     /// Ends every subscription (the flow has drained).
     func finishAcknowledgements() {
         for c in counters {
-            c.listener.withLock { $0?.finish() }
+            c.listener.withLock { $0 }?.finish()
         }
     }
 
@@ -125,7 +140,7 @@ public final class ContraflowRouter: Sendable {
             bySource[id.source, default: []].append(id)
         }
         for (source, ids) in bySource {
-            _ = counters(source)?.listener.withLock { $0?.yield(Acknowledgement(ids: ids, delivered: delivered, reason: reason)) }
+            counters(source)?.listener.withLock { $0 }?.tell(Acknowledgement(ids: ids, delivered: delivered, reason: reason))
         }
     }
 
