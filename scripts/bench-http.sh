@@ -3,7 +3,9 @@
 #   hummingbird  a plain Hummingbird server answering 202 (the reference),
 #   ingest       http_server -> blackhole (202 once acknowledged),
 #   echo         http_server -> passthrough -> http_server (the body answered back, 200),
-# each RUNS times, alternating; prints each run's req/s and p99 and the medians' ratios.
+# each RUNS times, alternating; prints each run's req/s and p99 and the medians' ratios. Then
+# WebSocket echo: 20 clients x 10,000 messages to a plain Hummingbird WebSocket server, then
+# through ws_server -> passthrough -> ws_server, RUNS times.
 #
 #   scripts/bench-http.sh [DURATION] [RUNS]      # defaults: 10 s, 3 runs
 . "$(dirname "$0")/bench-common.sh" "${1:-10}" "${2:-3}"
@@ -61,3 +63,10 @@ done
 med() { grep "^mode=$1 " "$results" | sed -n 's/.*req_per_s=\([0-9.]*\).*/\1/p' | median; }
 h=$(med hummingbird); i=$(med ingest); e=$(med echo)
 echo "median req/s: hummingbird=$h ingest=$i ($(ratio "$i" "$h")x) echo=$e ($(ratio "$e" "$h")x)"
+
+for _ in $(seq "$runs"); do
+  "$bin/TemblorBenchmarks" ws-echo 20 10000 | grep '^mode=' | tee -a "$results"
+done
+wsmed() { grep "^mode=$1 " "$results" | sed -n 's/.*messages_per_s=\([0-9.]*\).*/\1/p' | median; }
+wh=$(wsmed ws-echo-hummingbird); wt=$(wsmed ws-echo)
+echo "median messages/s: hummingbird=$wh ws_server=$wt ($(ratio "$wt" "$wh")x)"

@@ -17,7 +17,7 @@ import TemblorValue
 ///     TemblorBenchmarks lua-idle                 # the memory of idle plugin states
 ///     TemblorBenchmarks reload [EVENTS]          # hot reload under load: swap times, throughput
 ///     TemblorBenchmarks hummingbird PORT         # a plain Hummingbird server, the web benchmarks' reference
-///     TemblorBenchmarks ws-echo [CLIENTS] [MESSAGES]  # ws_server echo: CLIENTS x MESSAGES answered, messages/s
+///     TemblorBenchmarks ws-echo [CLIENTS] [MESSAGES]  # a plain Hummingbird WebSocket echo, then ws_server's: messages/s
 @main
 enum Benchmarks {
     static func main() throws {
@@ -58,6 +58,7 @@ enum Benchmarks {
             let done = DispatchSemaphore(value: 0)
             Task.detached {
                 do {
+                    try await WebSocketBenchmarks.plainEcho(clients: clients, messages: messages)
                     try await WebSocketBenchmarks.echo(clients: clients, messages: messages)
                 } catch {
                     print("ws-echo failed: \(error)")

@@ -1,4 +1,8 @@
+import HTTPTypes
+import HummingbirdCore
 import HummingbirdWSClient
+import HummingbirdWebSocket
+import NIOPosix
 import Logging
 import NIOCore
 import Synchronization
@@ -36,6 +40,45 @@ enum WebSocketBenchmarks {
         let run = Task { try await runner.run() }
         while bound.value.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
         let port = bound.value.withLock { $0 } ?? 0
+        let (answered, elapsed) = try await load(port: port, clients: clients, messages: messages)
+        runner.stop()
+        let report = try await run.value
+        print(line(mode: "ws-echo", clients: clients, answered: answered, elapsed: elapsed) + " acked=\(report.acked) failed=\(report.failed)")
+    }
+
+    /// The reference: a plain hummingbird-websocket server echoing each message, no flow.
+    static func plainEcho(clients: Int, messages: Int) async throws {
+        let bound = Box()
+        let child = HTTP1WebSocketUpgradeChannel(
+            responder: { _, writer, _ in try await writer.writeResponse(HTTPResponse(status: .upgradeRequired)) },
+            configuration: .init(),
+            shouldUpgrade: { _, _, _ in
+                .upgrade([:]) { inbound, outbound, _ in
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        switch message {
+                        case .text(let text): try await outbound.write(.text(text))
+                        case .binary(let bytes): try await outbound.write(.binary(bytes))
+                        }
+                    }
+                }
+            })
+        var logger = Logger(label: "bench.websocket-server")
+        logger.logLevel = .critical
+        let server = Server(
+            childChannelSetup: child, configuration: ServerConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in bound.value.withLock { $0 = channel.localAddress?.port } },
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let run = Task { try await server.run() }
+        while bound.value.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
+        let (answered, elapsed) = try await load(port: bound.value.withLock { $0 } ?? 0, clients: clients, messages: messages)
+        try await server.shutdownGracefully()
+        _ = try? await run.value
+        print(line(mode: "ws-echo-hummingbird", clients: clients, answered: answered, elapsed: elapsed))
+    }
+
+    /// `clients` clients each sending `messages` messages while reading their answers; the
+    /// answers counted and the time from the first connection to the last answer.
+    static func load(port: Int, clients: Int, messages: Int) async throws -> (Int, Duration) {
         var logger = Logger(label: "bench.websocket-client")
         logger.logLevel = .critical
         let quiet = logger
@@ -67,15 +110,14 @@ enum WebSocketBenchmarks {
             return try await group.reduce(0, +)
         }
         let elapsed = ContinuousClock.now - start
-        runner.stop()
-        let report = try await run.value
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         guard answered == clients * messages else {
             throw Incomplete(description: "only \(answered) of \(clients * messages) messages were answered")
         }
-        let rate = Double(answered) / seconds
-        print(
-            "mode=ws-echo clients=\(clients) messages=\(answered) seconds=\(String(format: "%.3f", seconds)) "
-                + "messages_per_s=\(Int(rate)) acked=\(report.acked) failed=\(report.failed)")
+        return (answered, elapsed)
+    }
+
+    static func line(mode: String, clients: Int, answered: Int, elapsed: Duration) -> String {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return "mode=\(mode) clients=\(clients) messages=\(answered) seconds=\(String(format: "%.3f", seconds)) messages_per_s=\(Int(Double(answered) / seconds))"
     }
 }
