@@ -170,6 +170,59 @@ import TemblorValue
         await server.stop()
     }
 
+    @Test func verifyFalseTrustsAnyServer() async throws {
+        let certificate = try SelfSignedCertificate.make()
+        let tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate.cert).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: certificate.key, format: .pem)))
+        let server = try await HttpTestServer.start(tls: tls) { _, _ in .init(status: 200) }
+        let (report, _) = try await run(server.port, config: ["tls": ["verify": false]], events: [(["a": 1], .null)], scheme: "https")
+        #expect(report == FlowReport(produced: 2, acked: 2, failed: 0))
+        await server.stop()
+    }
+
+    @Test func aClientCertificateGetsPastAServerThatAsksForOne() async throws {
+        // One self-signed certificate is the server's, the client's and the CA both trust.
+        let certificate = try SelfSignedCertificate.make()
+        let pem: Value = ["cert": .string(certificate.cert), "key": .string(certificate.key), "ca": .string(certificate.cert)]
+        func flow(clientTLS: Value) -> FlowDefinition {
+            FlowDefinition(
+                file: "test.yaml",
+                connectors: [
+                    ConnectorDefinition(name: "script", type: "scripted", location: here),
+                    ConnectorDefinition(
+                        name: "client", type: "http_client", config: ["url": "https://localhost:1/", "tls": clientTLS],
+                        reconnect: ["max_retries": 0], location: here),
+                    ConnectorDefinition(name: "web", type: "http_server", config: ["url": "127.0.0.1:0", "tls": pem], location: here),
+                    ConnectorDefinition(name: "collector", type: "collector", location: here),
+                ],
+                links: [FlowFixtures.link("script", "client"), FlowFixtures.link("web", "collector")])
+        }
+        for (clientTLS, delivered) in [(pem, true), (["ca": .string(certificate.cert)] as Value, false)] {
+            let script = Script()
+            let collected = Collected()
+            let port = PortBox()
+            var registry = ConnectorRegistry.standard
+            registry.register(ScriptedConnector(script))
+            registry.register(CollectorConnector("collector", collected))
+            registry.register(HttpServerConnector { port.set($0) })
+            // The client needs the server's port, which is known once the server listens.
+            let probe = RunningFlow(flow(clientTLS: clientTLS), registry: registry)
+            let bound = try await port.wait()
+            script.emit(["mutual": true], meta: ["request": ["url": .string("https://localhost:\(bound)/mtls")]])
+            script.finish()
+            if delivered {
+                let events = try await collected.wait(for: 1)
+                #expect(events.first?.payload == ["mutual": true])
+            } else {
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(collected.all.isEmpty)
+            }
+            let report = try await probe.stop()
+            #expect(report.failed == (delivered ? 0 : 1))
+        }
+    }
+
     @Test func badConfigsNameTheKeyAndTheFix() {
         let info = HttpClientConnector().info
         func check(_ config: Value) -> ConnectorConfigError? {
