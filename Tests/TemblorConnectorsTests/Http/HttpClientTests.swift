@@ -157,10 +157,7 @@ import TemblorValue
 
     @Test func httpsWithTheServersCaIsTrustedAndWithoutItRefused() async throws {
         let certificate = try SelfSignedCertificate.make()
-        let tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate.cert).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: certificate.key, format: .pem)))
-        let server = try await HttpTestServer.start(tls: tls) { _, seen in .init(status: 200, body: seen.body) }
+        let server = try await HttpTestServer.start(tls: try certificate.serving()) { _, seen in .init(status: 200, body: seen.body) }
         let (trusted, responses) = try await run(server.port, config: ["tls": ["ca": .string(certificate.cert)]], events: [(["a": 1], .null)], scheme: "https")
         #expect(trusted == FlowReport(produced: 2, acked: 2, failed: 0))
         #expect(responses.map(\.payload) == [["a": 1]])
@@ -172,10 +169,7 @@ import TemblorValue
 
     @Test func verifyFalseTrustsAnyServer() async throws {
         let certificate = try SelfSignedCertificate.make()
-        let tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate.cert).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: certificate.key, format: .pem)))
-        let server = try await HttpTestServer.start(tls: tls) { _, _ in .init(status: 200) }
+        let server = try await HttpTestServer.start(tls: try certificate.serving()) { _, _ in .init(status: 200) }
         let (report, _) = try await run(server.port, config: ["tls": ["verify": false]], events: [(["a": 1], .null)], scheme: "https")
         #expect(report == FlowReport(produced: 2, acked: 2, failed: 0))
         await server.stop()
@@ -225,14 +219,7 @@ import TemblorValue
 
     @Test func badConfigsNameTheKeyAndTheFix() {
         let info = HttpClientConnector().info
-        func check(_ config: Value) -> ConnectorConfigError? {
-            do throws(ConnectorConfigError) {
-                try info.validate(config)
-                return nil
-            } catch {
-                return error
-            }
-        }
+        func check(_ config: Value) -> ConnectorConfigError? { configError(info, config) }
         #expect(check([:])?.key == "url")
         #expect(check(["url": "ftp://example.org/"])?.key == "url")
         #expect(check(["url": "http://127.0.0.1:1/", "method": "PO ST"])?.key == "method")

@@ -375,14 +375,7 @@ import TemblorValue
 
     @Test func badConfigsNameTheKeyAndTheFix() throws {
         let info = HttpServerConnector().info
-        func check(_ config: Value) -> ConnectorConfigError? {
-            do throws(ConnectorConfigError) {
-                try info.validate(config)
-                return nil
-            } catch {
-                return error
-            }
-        }
+        func check(_ config: Value) -> ConnectorConfigError? { configError(info, config) }
         #expect(check([:])?.key == "url")
         #expect(check(["url": "127.0.0.1:8080", "max_body_bytes": 0])?.key == "max_body_bytes")
         #expect(check(["url": "127.0.0.1:8080", "header_timeout_ms": "soon"])?.key == "header_timeout_ms")

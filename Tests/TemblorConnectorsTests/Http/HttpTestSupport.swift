@@ -145,7 +145,24 @@ struct GatedSinkSide: Sink {
     }
 }
 
+/// What `info` says of `config`: the error, or `nil` when it is fine.
+func configError(_ info: ConnectorTypeInfo, _ config: Value) -> ConnectorConfigError? {
+    do throws(ConnectorConfigError) {
+        try info.validate(config)
+        return nil
+    } catch {
+        return error
+    }
+}
+
 extension SelfSignedCertificate {
+    /// A server configuration presenting this certificate.
+    func serving() throws -> TLSConfiguration {
+        TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+    }
+
     /// A client configuration that trusts this certificate only.
     func trusting() throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
