@@ -303,7 +303,7 @@ import Glibc
         #expect(throws: ConnectorConfigError(key: "max_connections", "expected an integer in 1...1000000, got 0")) {
             try validate(["url": "127.0.0.1:1", "max_connections": 0])
         }
-        #expect(throws: ConnectorConfigError(key: "port", "unknown key; known keys: max_connections, url")) {
+        #expect(throws: ConnectorConfigError(key: "port", "unknown key; known keys: max_connections, tls, url")) {
             try validate(["url": "127.0.0.1:1", "port": 1])
         }
         try validate(["url": "tcp://[::1]:0"])

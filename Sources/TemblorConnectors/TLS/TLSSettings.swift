@@ -96,6 +96,26 @@ struct TLSSettings: Sendable {
         return configuration
     }
 
+    /// The server's TLS context, built once for every connection it accepts.
+    func serverContext(alpn: [String] = []) throws(ConnectorConfigError) -> NIOSSLContext {
+        let configuration = try serverConfiguration(alpn: alpn)
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw ConnectorConfigError(key: "tls", "cannot use the certificate and key: \(Self.describe(error))")
+        }
+    }
+
+    /// The client's TLS context, built once for every connection it makes.
+    func clientContext(alpn: [String] = []) throws(ConnectorConfigError) -> NIOSSLContext {
+        let configuration = try clientConfiguration(alpn: alpn)
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw ConnectorConfigError(key: "tls", "cannot set up TLS: \(Self.describe(error))")
+        }
+    }
+
     /// Checks that the files read and parse, for `temblor check` and start-up.
     func check(role: Role) throws(ConnectorConfigError) {
         switch role {

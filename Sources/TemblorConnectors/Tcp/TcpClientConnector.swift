@@ -14,19 +14,22 @@ public struct TcpClientConnector: ConnectorFactory {
             name: "tcp_client", hasSource: true, hasSink: true, defaultCodec: "json",
             defaultPreprocessors: ["separate"], defaultPostprocessors: ["separate"]
         ) { config throws(ConnectorConfigError) in
+            // Certificate files are read when the flow starts, relative to the flow file.
             _ = try Self.address(config)
+            _ = try TLSSettings.parse(config["tls"], role: .client, directory: ".")
         }
     }
 
     static func address(_ config: Value) throws(ConnectorConfigError) -> HostPort {
-        let reader = try ConfigReader(config, allowed: ["url"])
+        let reader = try ConfigReader(config, allowed: ["url", "tls"])
         return try HostPort.parse(try reader.requiredString("url"), scheme: "tcp", allowAnyPort: false)
     }
 
     public func make(_ definition: ConnectorDefinition, directory: String) throws(ConnectorConfigError) -> ConnectorParts {
+        let tls = try TLSSettings.parse(definition.config["tls"], role: .client, directory: directory)
         let link = TcpClientLink(
             address: try Self.address(definition.config), strategy: try ReconnectStrategy(definition.reconnect),
-            logger: Logger(label: "temblor.connector.\(definition.name)"))
+            logger: Logger(label: "temblor.connector.\(definition.name)"), tls: try tls?.clientContext())
         return ConnectorParts(source: TcpClientSource(link: link), sink: TcpClientSink(link: link))
     }
 }

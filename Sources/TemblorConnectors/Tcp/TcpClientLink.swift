@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 import TemblorRuntime
 
@@ -37,12 +38,15 @@ final class TcpClientLink: Sendable {
     let address: HostPort
     let strategy: ReconnectStrategy
     let logger: Logger
+    /// TLS to speak over the connection, when the config asks for it.
+    let tls: NIOSSLContext?
     /// What the server sends back, for the source side when it runs.
     let replies = Rendezvous<TcpClientReply>()
     private let state = Mutex(State())
     private static let nextConnection = Atomic<UInt64>(1)
 
-    init(address: HostPort, strategy: ReconnectStrategy, logger: Logger) {
+    init(address: HostPort, strategy: ReconnectStrategy, logger: Logger, tls: NIOSSLContext? = nil) {
+        self.tls = tls
         self.address = address
         self.strategy = strategy
         self.logger = logger
@@ -186,12 +190,32 @@ final class TcpClientLink: Sendable {
     /// Connects once, then forwards what the server sends until the connection closes.
     /// Throws when the connection cannot be made; returns when it closes.
     private func serveOneConnection(_ generation: UInt64) async throws {
-        let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let tls = self.tls
+        // TLS's server name is the configured host, unless it is an address (TLS names hosts only).
+        let serverName = (try? SocketAddress(ipAddress: address.host, port: 0)) == nil ? address.host : nil
+        let (client, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: address.host, port: address.port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    var handshake: EventLoopFuture<Void>?
+                    if let tls {
+                        let done = channel.eventLoop.makePromise(of: Void.self)
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        try channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(done: done))
+                        handshake = done.futureResult
+                    }
+                    return (try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel), handshake)
+                }
             }
+        if let handshake {
+            do {
+                try await handshake.get()
+            } catch {
+                try? await client.channel.close()
+                throw error
+            }
+        }
         // A socket the server already closed no longer knows its peer; the configured address stands in.
         let peer = client.channel.remoteAddress?.peerDescription ?? address.description
         let id = Self.nextConnection.wrappingAdd(1, ordering: .relaxed).oldValue

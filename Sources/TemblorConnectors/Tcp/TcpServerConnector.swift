@@ -18,27 +18,30 @@ public struct TcpServerConnector: ConnectorFactory {
             name: "tcp_server", hasSource: true, hasSink: true, defaultCodec: "json",
             defaultPreprocessors: ["separate"], defaultPostprocessors: ["separate"]
         ) { config throws(ConnectorConfigError) in
-            _ = try Self.settings(config)
+            // Certificate files are read when the flow starts, relative to the flow file.
+            _ = try Self.settings(config, directory: ".")
         }
     }
 
     struct Settings {
         var address: HostPort
         var maxConnections: Int
+        var tls: TLSSettings?
     }
 
-    static func settings(_ config: Value) throws(ConnectorConfigError) -> Settings {
-        let reader = try ConfigReader(config, allowed: ["url", "max_connections"])
+    static func settings(_ config: Value, directory: String) throws(ConnectorConfigError) -> Settings {
+        let reader = try ConfigReader(config, allowed: ["url", "max_connections", "tls"])
         return Settings(
             address: try HostPort.parse(try reader.requiredString("url"), scheme: "tcp", allowAnyPort: true),
-            maxConnections: try reader.int("max_connections", in: 1...1_000_000) ?? 1024)
+            maxConnections: try reader.int("max_connections", in: 1...1_000_000) ?? 1024,
+            tls: try TLSSettings.parse(config["tls"], role: .server, directory: directory))
     }
 
     public func make(_ definition: ConnectorDefinition, directory: String) throws(ConnectorConfigError) -> ConnectorParts {
-        let settings = try Self.settings(definition.config)
+        let settings = try Self.settings(definition.config, directory: directory)
         let connections = TcpConnectionTable(limit: settings.maxConnections)
         return ConnectorParts(
-            source: TcpServerSource(address: settings.address, connections: connections, onBound: onBound),
+            source: TcpServerSource(address: settings.address, tls: try settings.tls?.serverContext(), connections: connections, onBound: onBound),
             sink: TcpServerSink(connections: connections))
     }
 }

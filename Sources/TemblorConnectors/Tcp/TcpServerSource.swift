@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import TemblorRuntime
 import TemblorValue
 
@@ -7,6 +8,8 @@ import TemblorValue
 /// closes it, then ended, so a partial last frame is reported rather than lost.
 struct TcpServerSource: Source {
     let address: HostPort
+    /// TLS every accepted connection speaks, when the config asks for it.
+    let tls: NIOSSLContext?
     let connections: TcpConnectionTable
     let onBound: (@Sendable (Int) -> Void)?
 
@@ -21,6 +24,7 @@ struct TcpServerSource: Source {
 
     func run(_ context: SourceContext) async throws {
         let server: NIOAsyncChannel<Accepted, Never>
+        let tls = self.tls
         do {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
@@ -28,7 +32,8 @@ struct TcpServerSource: Source {
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        Accepted(connection: try Connection(wrappingChannelSynchronously: channel), peer: channel.remoteAddress.peerDescription)
+                        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                        return Accepted(connection: try Connection(wrappingChannelSynchronously: channel), peer: channel.remoteAddress.peerDescription)
                     }
                 }
         } catch {
