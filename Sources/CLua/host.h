@@ -218,6 +218,7 @@ static const char *const temblor_lua_hook_names[] = {
  * host I/O (it runs in a coroutine then), the call's results are on top once it is resumed. */
 static inline int temblor_lua_two_results(lua_State *L, int status, lua_KContext k) { (void)status; (void)k; return 2; }
 static inline int temblor_lua_no_results(lua_State *L, int status, lua_KContext k) { (void)L; (void)status; (void)k; return 0; }
+static inline int temblor_lua_three_results(lua_State *L, int status, lua_KContext k) { (void)L; (void)status; (void)k; return 3; }
 
 /* lua_CFunction: arg 1 the hook's index in temblor_lua_hook_names, args 2... its arguments after
  * ctx. Returns the hook's first two results (nothing when the plugin lacks the hook). */
@@ -248,6 +249,24 @@ static inline int temblor_lua_deliver(lua_State *L) {
     if (host->on_event_takes_meta) temblor_lua_push_item(L, meta, metaStrings); else lua_pushnil(L);
     lua_callk(L, 3, 2, 0, temblor_lua_two_results);
     return 2;
+}
+
+/* lua_CFunction: as temblor_lua_deliver, for a pipeline operator whose on_event takes `meta`:
+ * returns the metadata table as the script left it, then on_event's first two results, so
+ * that the changes the script made to `meta` are kept. */
+static inline int temblor_lua_deliver_keeping_meta(lua_State *L) {
+    const temblor_lua_item *payload = (const temblor_lua_item *)lua_touserdata(L, 1);
+    const char *payloadStrings = (const char *)lua_touserdata(L, 2);
+    const temblor_lua_item *meta = (const temblor_lua_item *)lua_touserdata(L, 3);
+    const char *metaStrings = (const char *)lua_touserdata(L, 4);
+    temblor_lua_host *host = temblor_lua_get_host(L);
+    temblor_lua_push_item(L, meta, metaStrings);          /* 5: the table kept after the call */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, host->on_event_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, host->ctx_ref);
+    temblor_lua_push_item(L, payload, payloadStrings);
+    lua_pushvalue(L, 5);
+    lua_callk(L, 3, 2, 0, temblor_lua_three_results);
+    return 3;
 }
 
 /* What temblor_lua_deliver_decoded needs: the event's metadata as a bridge tape. */

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func checkAcceptsTheExamples() async throws {
-        for name in ["passthrough", "bench", "tcp-echo", "ws-echo"] {
+        for name in ["passthrough", "bench", "tcp-echo", "ws-echo", "webhook-to-file", "http-enrich", "http-echo"] {
             let result = try await TemblorProcess.run(["check", ExampleFixtures.examples.appendingPathComponent("\(name)/flow.yaml").path])
             #expect(result.status == 0, "\(name): \(result.stderr)")
         }

@@ -269,7 +269,7 @@ function temblor.now() end
 ---@field on_drain? fun(ctx: temblor.Context) Once, after the input ended and `source` finished; what it emits still goes out.
 ---@field on_stop? fun(ctx: temblor.Context) The whole flow has drained; `ctx:running()` is false.
 ---@field source? fun(ctx: temblor.Context) The source side, run as a coroutine; returning ends it.
----@field on_event? fun(ctx: temblor.Context, event: any, meta: temblor.Meta): any, string? Connectors: returning acknowledges the event, an error fails it. Operators: return the event, nil to drop it, or event, "port".
+---@field on_event? fun(ctx: temblor.Context, event: any, meta: temblor.Meta): any, string? Connectors: returning acknowledges the event, an error fails it. Operators: return the event, nil to drop it, or event, "port"; changes made to `meta` are kept.
 ---@field on_reload? fun(ctx: temblor.Context, old_state: table): table? Runs in the state of a new version when the plugin is reloaded; a table it returns becomes ctx.state.
 
 return temblor

@@ -7,4 +7,6 @@ public struct LuaEventResult: Sendable {
     public var value: Value?
     /// The second result when it is a string: the output port.
     public var port: String?
+    /// The event's metadata as the script left it, when the call keeps it (`nil` otherwise).
+    public var meta: Value?
 }

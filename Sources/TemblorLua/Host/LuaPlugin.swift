@@ -153,21 +153,40 @@ public final class LuaPlugin {
         return result
     }
 
-    /// One `on_event` call through the Value bridge, leaving its two results on the stack.
-    private func callOnEvent(_ payload: Value, meta: Value) throws(LuaError) {
+    /// As `deliver(_:meta:)`, for a pipeline operator: also returns `meta` as the script left
+    /// it, so that its changes are kept. A script whose `on_event` does not take `meta` cannot
+    /// change it: it gets the plain call, and `result.meta` stays `nil`.
+    public func deliverKeepingMeta(_ payload: Value, meta: Value) throws(LuaError) -> LuaEventResult {
+        guard host.pointee.on_event_takes_meta != 0 else { return try deliver(payload, meta: meta) }
+        let state = lua.state
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        try callOnEvent(payload, meta: meta, through: temblor_lua_deliver_keeping_meta, results: 3)
+        var result = LuaEventResult()
+        if lua_type(state, -2) != LUA_TNIL { result.value = try lua.value(at: -2) }
+        if lua_type(state, -1) == LUA_TSTRING, case .string(let port) = try lua.value(at: -1) { result.port = port }
+        result.meta = try lua.value(at: -3)
+        return result
+    }
+
+    /// One `on_event` call through the Value bridge by `function` (a C function of CLua/host.h
+    /// taking the two tapes), leaving its `results` on the stack.
+    private func callOnEvent(
+        _ payload: Value, meta: Value, through function: lua_CFunction = temblor_lua_deliver, results: Int32 = 2
+    ) throws(LuaError) {
         let state = lua.state
         payloadTape.removeAll()
         payloadTape.append(payload)
         flattenMeta(host.pointee.on_event_takes_meta != 0 ? meta : .null)
         guard lua_checkstack(state, 8) != 0 else { throw .outOfMemory(during: "calling on_event") }
-        temblor_lua_push_cfunction(state, temblor_lua_deliver)
+        temblor_lua_push_cfunction(state, function)
         let status: Int32 = payloadTape.withPointers { items, strings in
             metaTape.withPointers { metaItems, metaStrings in
                 lua_pushlightuserdata(state, items)
                 lua_pushlightuserdata(state, strings)
                 lua_pushlightuserdata(state, metaItems)
                 lua_pushlightuserdata(state, metaStrings)
-                return armedCall(arguments: 4, results: 2)
+                return armedCall(arguments: 4, results: results)
             }
         }
         guard status == LUA_OK else { throw lua.error(status: status, during: "on_event") }

@@ -52,7 +52,7 @@ final class LuaOperatorCore: Sendable {
                 return .failure(.failed(operator: LuaOperator.name, message: "\(setup.path): the script was stopped after repeated faults"))
             }
             do throws(LuaError) {
-                let result = try plugin.deliver(event.payload, meta: event.meta)
+                let result = try plugin.deliverKeepingMeta(event.payload, meta: event.meta)
                 plugin.emissions = []
                 running.faults.succeeded()
                 return .success(result.value == nil ? nil : result)
@@ -68,6 +68,8 @@ final class LuaOperatorCore: Sendable {
         }
         var forwarded = event
         forwarded.payload = value
+        // What the script made of `meta` goes on (a table it emptied stays empty).
+        if let meta = returned.meta { forwarded.meta = meta.isNull ? [:] : meta }
         output.emit(forwarded, on: returned.port.map { Port($0) } ?? .out)
     }
 

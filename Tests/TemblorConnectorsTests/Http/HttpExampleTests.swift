@@ -86,4 +86,21 @@ import Glibc
         #expect(report.failed == 0)
         #expect(report.produced == report.acked)
     }
+
+    @Test func httpEchoAnswersEachRequestWithTheStatusTheLuaOperatorSets() async throws {
+        let port = try Self.freePort()
+        let (running, _) = try await start("http-echo", replacing: [("127.0.0.1:8080", "127.0.0.1:\(port)")])
+        let client = HttpTestClient.make()
+        try await waitUntil { (try? TestSocket.connect(port: port))?.close() != nil }
+        let created = try await HttpTestClient.send(client, "http://127.0.0.1:\(port)/echo?status=201", body: #"{"hello":"world"}"#)
+        #expect(created.status == 201)
+        #expect(created.body == #"{"hello":"world"}"#)
+        #expect(created.headers["x-answered-by"].first == "temblor")
+        #expect(created.headers["content-type"].first == "application/json")
+        let plain = try await HttpTestClient.send(client, "http://127.0.0.1:\(port)/echo", body: "hi", headers: [("Content-Type", "text/plain")])
+        #expect(plain.status == 200)
+        #expect(plain.body == "hi")
+        try await client.shutdown()
+        #expect(try await running.stop() == FlowReport(produced: 2, acked: 2, failed: 0))
+    }
 }
