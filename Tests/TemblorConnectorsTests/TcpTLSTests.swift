@@ -31,10 +31,16 @@ import TemblorValue
                 ConnectorDefinition(name: "collector", type: "collector", location: here),
             ],
             links: [FlowFixtures.link("script", "client"), FlowFixtures.link("server", "collector")])
+        let bound = PortBox()
         var registry = ConnectorRegistry.standard
         registry.register(ScriptedConnector(script))
         registry.register(CollectorConnector("collector", collected))
+        registry.register(TcpServerConnector { bound.set($0) })
         let running = RunningFlow(flow, registry: registry)
+        // Events sent before the client's first connection fail (tcp_client's rule): the test
+        // sends once the server listens and the client had time to retry.
+        _ = try await bound.wait()
+        try await Task.sleep(for: .milliseconds(300))
         for n in 0..<events { script.emit(["n": .int(Int64(n))]) }
         script.finish()
         _ = try? await collected.wait(for: events, seconds: 5)
