@@ -187,7 +187,7 @@ function temblor.udp.open() end
 
 ---@class temblor.HttpRequest
 ---@field method? string Default "GET".
----@field url string `http://host[:port]/path?query`
+---@field url string `http://host[:port]/path?query` or `https://...` (trusting the system store, or the connector's `config.tls`)
 ---@field headers? table<string, string>
 ---@field body? string|temblor.bytes
 ---@field timeout_ms? integer

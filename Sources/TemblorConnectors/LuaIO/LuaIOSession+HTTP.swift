@@ -1,11 +1,13 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import TemblorLua
 import TemblorValue
 
 extension LuaIOSession {
-    /// One HTTP/1.1 exchange on its own connection (`Connection: close`), within one timeout.
+    /// One HTTP/1.1 exchange on its own connection (`Connection: close`), within one timeout;
+    /// over TLS for `https://`, checking the server's certificate names the URL's host.
     func http(_ request: LuaHTTPRequest) async -> LuaIOResult {
         let url: LuaURL
         switch LuaURL.parse(request.url) {
@@ -40,6 +42,15 @@ extension LuaIOSession {
         }
         guard let address = try? SocketAddress(ipAddress: ip, port: url.port) else { return .failure("cannot use the address \(ip)") }
         guard !closed else { return .failure("closed") }
+        var tlsContext: NIOSSLContext?
+        if url.secure {
+            switch tls {
+            case .success(let context): tlsContext = context
+            case .failure(let failure): return .failure(failure.message)
+            }
+        }
+        // TLS names hosts, not addresses: an address in the URL is checked as an address.
+        let serverName = (try? SocketAddress(ipAddress: url.host, port: 0)) == nil ? url.host : nil
 
         let timeoutMs = request.timeoutMs ?? limits.ioTimeoutMs
         let loop = MultiThreadedEventLoopGroup.singleton.next()
@@ -55,6 +66,9 @@ extension LuaIOSession {
                 .connectTimeout(.milliseconds(Int64(max(1, timeoutMs))))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tlsContext {
+                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                        }
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         try channel.pipeline.syncOperations.addHandler(
                             LuaHTTPResponseCollector(promise: done, limit: limit, limitDescription: limitDescription))

@@ -1,7 +1,9 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import TemblorLua
+import TemblorValue
 
 /// The host I/O of one plugin state: performs its calls, each checked against the connector's
 /// grants and limits, and owns the sockets and files it opened (handles from 1 upward), so
@@ -12,6 +14,9 @@ public actor LuaIOSession: LuaHostIO {
     let capabilities: LuaCapabilities
     let limits: LuaLimits
     let logger: Logger
+    /// What https trusts (the system's store unless the connector's `config.tls` says), or why
+    /// the connector's `tls` cannot be used.
+    let tls: Result<NIOSSLContext, LuaIOFailure>
     /// What the state's sockets hold received and not yet read.
     let budget: LuaIOBudget
 
@@ -28,7 +33,8 @@ public actor LuaIOSession: LuaHostIO {
     private var nextRequest: UInt64 = 0
 
     /// A session for the plugin state of `connector`; denied calls are logged to `logger`.
-    public init(connector: String, capabilities: LuaCapabilities, limits: LuaLimits, logger: Logger) {
+    public init(connector: String, capabilities: LuaCapabilities, limits: LuaLimits, tls: Value? = nil, logger: Logger) {
+        self.tls = Self.tlsContext(tls, directory: capabilities.directory)
         self.connector = connector
         self.capabilities = capabilities
         self.limits = limits

@@ -1,22 +1,25 @@
-/// An `http://` URL as `temblor.http.request` takes it: the host (IPv6 without its brackets), the
-/// port (80 unless given) and the request target (path and query; `/` when empty).
+/// An `http://` or `https://` URL as `temblor.http.request` takes it: the host (IPv6 without its
+/// brackets), the port (80 or 443 unless given) and the request target (path and query; `/`
+/// when empty).
 struct LuaURL: Sendable, Equatable {
     var host: String
     var port: Int
     var target: String
+    /// `https://`: the exchange runs over TLS.
+    var secure = false
 
-    /// What the `Host` header says: the port only when it is not 80.
+    /// What the `Host` header says: the port only when it is not the scheme's own.
     var hostHeader: String {
         let name = host.contains(":") ? "[\(host)]" : host
-        return port == 80 ? name : "\(name):\(port)"
+        return port == (secure ? 443 : 80) ? name : "\(name):\(port)"
     }
 
     static func parse(_ url: String) -> Result<LuaURL, LuaIOFailure> {
         let bad = { (why: String) in Result<LuaURL, LuaIOFailure>.failure(LuaIOFailure("bad URL '\(url)': \(why)")) }
         let lower = url.lowercased()
-        if lower.hasPrefix("https://") { return .failure(LuaIOFailure("https is not supported yet; use http://")) }
-        guard lower.hasPrefix("http://") else { return bad("expected http://host[:port]/path") }
-        var rest = Substring(url).dropFirst("http://".count)
+        let secure = lower.hasPrefix("https://")
+        guard secure || lower.hasPrefix("http://") else { return bad("expected http://host[:port]/path or https://...") }
+        var rest = Substring(url).dropFirst(secure ? "https://".count : "http://".count)
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
@@ -44,13 +47,13 @@ struct LuaURL: Sendable, Equatable {
         guard !target.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) else {
             return bad("spaces and line breaks must be percent-encoded")
         }
-        var port = 80
+        var port = secure ? 443 : 80
         if let portText {
             guard portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(portText), (1...65_535).contains(number) else {
                 return bad("the port must be a number from 1 to 65535")
             }
             port = number
         }
-        return .success(LuaURL(host: String(host), port: port, target: target))
+        return .success(LuaURL(host: String(host), port: port, target: target, secure: secure))
     }
 }

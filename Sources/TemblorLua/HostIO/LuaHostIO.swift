@@ -1,4 +1,5 @@
 import Logging
+import TemblorValue
 
 /// The outside world as one plugin state sees it: performs the state's host I/O calls, each
 /// checked against the connector's grants and I/O limits, and owns what the state opened, so
@@ -14,5 +15,7 @@ public protocol LuaHostIO: Sendable {
 /// Opens a `LuaHostIO` per plugin state; the connector registry supplies one (networking lives
 /// with the native connectors).
 public protocol LuaHostIOProvider: Sendable {
-    func session(connector: String, capabilities: LuaCapabilities, limits: LuaLimits, logger: Logger) -> any LuaHostIO
+    /// `config` is the connector's `config` as the flow gives it: its `tls` mapping (`ca`,
+    /// `verify`, `cert`, `key`) says what the state's TLS connections trust and present.
+    func session(connector: String, capabilities: LuaCapabilities, limits: LuaLimits, config: Value, logger: Logger) -> any LuaHostIO
 }

@@ -87,7 +87,7 @@ extension LuaInstance {
     /// Opens the host I/O of a new state, when the flow grants it any.
     func openIO(for plugin: LuaPlugin) {
         guard !capabilities.isEmpty, let hostIO else { return }
-        plugin.io = hostIO.session(connector: name, capabilities: capabilities, limits: limits, logger: logger)
+        plugin.io = hostIO.session(connector: name, capabilities: capabilities, limits: limits, config: config, logger: logger)
     }
 
     /// Closes everything a state opened; its waiting calls end with "closed".

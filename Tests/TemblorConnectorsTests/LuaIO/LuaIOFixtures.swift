@@ -10,14 +10,15 @@ import TemblorValue
 enum LuaIOFixtures {
     /// A session of connector `test` with these grants and limits.
     static func session(
-        net: [String] = [], read: [String] = [], write: [String] = [], directory: String = "/", limits: LuaLimits = LuaLimits(ioTimeoutMs: 5_000)
+        net: [String] = [], read: [String] = [], write: [String] = [], directory: String = "/", limits: LuaLimits = LuaLimits(ioTimeoutMs: 5_000),
+        config: Value = .null
     ) throws -> any LuaHostIO {
         var allow = Object()
         allow["net"] = .array(net.map { .string($0) })
         allow["read"] = .array(read.map { .string($0) })
         allow["write"] = .array(write.map { .string($0) })
         let capabilities = try LuaCapabilities(.object(allow), directory: directory)
-        return LuaIOProvider().session(connector: "test", capabilities: capabilities, limits: limits, logger: Logger(label: "test"))
+        return LuaIOProvider().session(connector: "test", capabilities: capabilities, limits: limits, config: config, logger: Logger(label: "test"))
     }
 
     /// A port on 127.0.0.1 nothing listens on (bound, read, closed again).

@@ -68,14 +68,13 @@ import TemblorValue
         await io.close()
     }
 
-    @Test func httpsBadURLsAndUngrantedHostsFailClearly() async throws {
+    @Test func badURLsAndUngrantedHostsFailClearly() async throws {
         let server = try await LuaIOHTTPTestServer.start()
         defer { Task { await server.stop() } }
         let io = try F.session(net: ["127.0.0.2:*"])
-        #expect(await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "https://127.0.0.1/"))) == .failure("https is not supported yet; use http://"))
         #expect(
             await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "ftp://127.0.0.1/")))
-                == .failure("bad URL 'ftp://127.0.0.1/': expected http://host[:port]/path"))
+                == .failure("bad URL 'ftp://127.0.0.1/': expected http://host[:port]/path or https://..."))
         #expect(
             await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:99999/")))
                 == .failure("bad URL 'http://127.0.0.1:99999/': the port must be a number from 1 to 65535"))
@@ -98,6 +97,56 @@ import TemblorValue
         #expect(await io.perform(.httpRequest(request)) == .failure("timeout"))
         // The abandoned exchange's connection is closed.
         #expect(try await peer.wait { $0.connected == 1 && $0.ended == 1 })
+        await io.close()
+    }
+
+    // MARK: https
+
+    @Test func httpsTrustsTheCaTheConnectorsConfigNamesAndRefusesAStranger() async throws {
+        let certificate = try SelfSignedCertificate.make()
+        let server = try await HttpTestServer.start(tls: try certificate.serving()) { _, seen in
+            .init(status: 200, headers: ["content-type": "text/plain"], body: "secure " + seen.path)
+        }
+        let trusting = try F.session(net: ["localhost:\(server.port)", "127.0.0.1:\(server.port)"], config: ["tls": ["ca": .string(certificate.cert)]])
+        for host in ["localhost", "127.0.0.1"] {
+            let result = await trusting.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "https://\(host):\(server.port)/s?x=1")))
+            guard case .values(let values) = result, values.count == 3 else {
+                Issue.record("no response over \(host): \(result)")
+                continue
+            }
+            #expect(values[0] == .int(200))
+            #expect(values[2] == .bytes(Array("secure /s?x=1".utf8)))
+        }
+        await trusting.close()
+        // The system's store does not know a certificate made a moment ago.
+        let stranger = try F.session(net: ["localhost:\(server.port)"])
+        let refused = await stranger.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "https://localhost:\(server.port)/")))
+        guard case .failure(let reason) = refused else {
+            Issue.record("a server nobody trusts was answered: \(refused)")
+            return
+        }
+        #expect(reason.contains("CERTIFICATE_VERIFY_FAILED"))
+        await stranger.close()
+        let careless = try F.session(net: ["localhost:\(server.port)"], config: ["tls": ["verify": false]])
+        guard case .values(let values) = await careless.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "https://localhost:\(server.port)/v"))) else {
+            Issue.record("verify: false did not connect")
+            return
+        }
+        #expect(values.first == .int(200))
+        await careless.close()
+        #expect(server.seen.count == 3)
+        await server.stop()
+    }
+
+    @Test func aBadTlsConfigIsTheReasonHttpsFails() async throws {
+        let io = try F.session(net: ["127.0.0.1:*"], config: ["tls": ["ca": "/nonexistent/ca.pem"]])
+        let result = await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "https://127.0.0.1:1/")))
+        guard case .failure(let reason) = result else {
+            Issue.record("expected a failure, got \(result)")
+            return
+        }
+        #expect(reason.contains("tls.ca"))
+        #expect(reason.contains("/nonexistent/ca.pem"))
         await io.close()
     }
 }
