@@ -66,6 +66,22 @@ import TemblorValue
         #expect(p.closedHandles == [7])
     }
 
+    @Test func tlsIsAskedForWithAnOptionAndABadOneIsAnError() throws {
+        let p = try plugin("""
+            return { api = 1, on_event = function(ctx, event)
+              local sock = assert(temblor.tcp.connect("db.internal", 5432, { tls = true }))
+              sock:close()
+              local ok, err = pcall(temblor.tcp.connect, "db.internal", 5432, { tls = "yes" })
+              return { ok = ok, err = err }
+            end }
+            """)
+        let result = try drive(p.beginEvent(["n": 1], meta: .null), on: p, [
+            (.tcpConnect(host: "db.internal", port: 5432, timeoutMs: nil, tls: true), .values([.int(3)])),
+        ])
+        #expect(result.value?["ok"] == false)
+        #expect(result.value?["err"]?.stringValue?.contains("tls must be true or false") == true)
+    }
+
     @Test func callsTheFlowDidNotGrantAreRefusedAtOnceNamingTheCapability() throws {
         let p = try plugin("""
             return { api = 1, on_event = function(ctx, event)

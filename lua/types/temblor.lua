@@ -102,6 +102,9 @@ function temblor.bytes(s) end
 ---@class temblor.IOOptions
 ---@field timeout_ms? integer The call's deadline; default: the connector's `limits.io_timeout_ms` (30000).
 
+---@class temblor.TcpConnectOptions: temblor.IOOptions
+---@field tls? boolean Speak TLS, trusting the system's store or the connector's `config.tls`.
+
 ---A TCP connection opened with `temblor.tcp.connect`. Failures return `nil, err`
 ---(`"timeout"`, `"closed"`, ...).
 ---@class temblor.TcpSocket
@@ -166,7 +169,7 @@ temblor.tcp = {}
 ---Connects to `host:port`.
 ---@param host string
 ---@param port integer
----@param options? temblor.IOOptions
+---@param options? temblor.TcpConnectOptions
 ---@return temblor.TcpSocket? sock
 ---@return string? err
 function temblor.tcp.connect(host, port, options) end

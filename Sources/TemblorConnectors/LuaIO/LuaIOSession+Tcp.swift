@@ -1,34 +1,59 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import TemblorLua
 import TemblorValue
 
 extension LuaIOSession {
-    func tcpConnect(host: String, port: Int, timeoutMs: Int) async -> LuaIOResult {
+    func tcpConnect(host: String, port: Int, timeoutMs: Int, tls: Bool = false) async -> LuaIOResult {
         let address: SocketAddress
         switch await grantedAddress(host: host, port: port) {
         case .success(let granted): address = granted
         case .failure(let failure): return .failure(failure.message)
         }
+        var tlsContext: NIOSSLContext?
+        if tls {
+            switch self.tls {
+            case .success(let context): tlsContext = context
+            case .failure(let failure): return .failure(failure.message)
+            }
+        }
+        // TLS names hosts, not addresses: an address is checked as an address.
+        let serverName = (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
         if let failure = reserveSocket() { return .failure(failure.message) }
         let budget = budget
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         // The handler is kept from the initializer: a peer that closes at once has already
         // emptied the pipeline by the time the connect completes, and its bytes are in it.
         let installed = NIOLockedValueBox<NIOLoopBound<LuaStreamHandler>?>(nil)
+        let handshakes = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
         let connected = ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(max(1, timeoutMs))))
             .channelOption(.autoRead, value: false)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                        let done = channel.eventLoop.makePromise(of: Void.self)
+                        try channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(done: done, drivesReads: true))
+                        handshakes.withLockedValue { $0 = done.futureResult }
+                    }
                     let handler = LuaStreamHandler(budget: budget)
                     try channel.pipeline.syncOperations.addHandler(handler)
                     installed.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                 }
             }
             .connect(to: address)
+            .flatMap { channel in
+                // With TLS, the socket is the script's once the handshake succeeded.
+                let handshake = handshakes.withLockedValue { $0 } ?? channel.eventLoop.makeSucceededVoidFuture()
+                return handshake.flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw error
+                }.map { channel }
+            }
             .flatMapThrowing { channel in
                 guard let handler = installed.withLockedValue({ $0 }) else { throw LuaIOFailure("closed") }
                 return LuaTcpSocket(channel: channel, handler: handler)

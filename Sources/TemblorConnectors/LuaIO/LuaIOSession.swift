@@ -59,8 +59,8 @@ public actor LuaIOSession: LuaHostIO {
         guard !closed else { return .failure("closed") }
         guard !Task.isCancelled else { return .failure("cancelled") }
         switch request {
-        case .tcpConnect(let host, let port, let timeoutMs):
-            return await tcpConnect(host: host, port: port, timeoutMs: timeoutMs ?? limits.ioTimeoutMs)
+        case .tcpConnect(let host, let port, let timeoutMs, let tls):
+            return await tcpConnect(host: host, port: port, timeoutMs: timeoutMs ?? limits.ioTimeoutMs, tls: tls)
         case .tcpSend(let handle, let bytes, let timeoutMs):
             return await tcpSend(handle: handle, bytes: bytes, timeoutMs: timeoutMs ?? limits.ioTimeoutMs)
         case .tcpReceive(let handle, let pattern, let timeoutMs):

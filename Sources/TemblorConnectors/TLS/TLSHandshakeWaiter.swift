@@ -9,10 +9,23 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
     private let done: EventLoopPromise<Void>
+    /// On a channel that reads only when asked (`autoRead` off), the handshake asks itself.
+    private let drivesReads: Bool
     private var finished = false
 
-    init(done: EventLoopPromise<Void>) {
+    init(done: EventLoopPromise<Void>, drivesReads: Bool = false) {
         self.done = done
+        self.drivesReads = drivesReads
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if drivesReads { context.read() }
+        context.fireChannelActive()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if drivesReads, !finished { context.read() }
+        context.fireChannelReadComplete()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

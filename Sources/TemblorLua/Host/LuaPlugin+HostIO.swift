@@ -82,7 +82,9 @@ extension LuaPlugin {
             closedHandles.append(try integer(2, "the handle"))
             return .answer(.values([.bool(true)]))
         case "tcp.connect":
-            return .request(.tcpConnect(host: try string(2, "the host"), port: try integer(3, "the port"), timeoutMs: try optionalInteger(4, "timeout_ms")))
+            return .request(.tcpConnect(
+                host: try string(2, "the host"), port: try integer(3, "the port"), timeoutMs: try optionalInteger(4, "timeout_ms"),
+                tls: lua_toboolean(reader.state, 5) != 0))
         case "tcp.send":
             return .request(.tcpSend(handle: try integer(2, "the socket"), bytes: try data(3), timeoutMs: try optionalInteger(4, "timeout_ms")))
         case "tcp.receive":

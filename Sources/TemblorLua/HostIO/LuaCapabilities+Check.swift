@@ -54,7 +54,7 @@ extension LuaIORequest {
     /// (handles were checked when opened).
     public var capability: (kind: LuaCapabilities.Kind, target: String)? {
         switch self {
-        case .tcpConnect(let host, let port, _), .udpBind(let host, let port), .udpSendTo(_, _, let host, let port, _):
+        case .tcpConnect(let host, let port, _, _), .udpBind(let host, let port), .udpSendTo(_, _, let host, let port, _):
             (.net, host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
         case .udpOpen: (.net, "a UDP socket")
         case .httpRequest(let request): (.net, Self.authority(of: request.url))

@@ -116,7 +116,12 @@ local tcp = {}
 function tcp.connect(host, port_number, options)
   if type(host) ~= "string" then bad(1, "temblor.tcp.connect", "string", host) end
   port_number = port(port_number, 2, "temblor.tcp.connect")
-  local id, err = host_io("tcp.connect", host, port_number, timeout(options, 3, "temblor.tcp.connect"))
+  local ms = timeout(options, 3, "temblor.tcp.connect")
+  local tls = options ~= nil and options.tls or false
+  if type(tls) ~= "boolean" then
+    error(format("bad argument #3 to 'temblor.tcp.connect' (tls must be true or false, got %s)", tostring(tls)), 2)
+  end
+  local id, err = host_io("tcp.connect", host, port_number, ms, tls)
   if not id then return nil, err end
   return wrap(Tcp, "tcp", id)
 end

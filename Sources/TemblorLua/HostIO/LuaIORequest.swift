@@ -2,8 +2,9 @@
 /// coroutine waits while the host performs it. Handles are numbers the host gave out for the
 /// sockets and line readers this plugin state opened; they mean nothing to another state.
 public enum LuaIORequest: Sendable, Equatable {
-    /// `temblor.tcp.connect(host, port[, {timeout_ms}])`: a handle.
-    case tcpConnect(host: String, port: Int, timeoutMs: Int?)
+    /// `temblor.tcp.connect(host, port[, {timeout_ms, tls}])`: a handle; with `tls`, once the
+    /// TLS handshake succeeded.
+    case tcpConnect(host: String, port: Int, timeoutMs: Int?, tls: Bool = false)
     /// `sock:send(s)`: the number of bytes sent.
     case tcpSend(handle: Int, bytes: [UInt8], timeoutMs: Int?)
     /// `sock:receive(pattern)`: the bytes read (a line without its end of line).

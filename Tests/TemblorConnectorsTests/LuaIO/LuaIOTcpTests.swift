@@ -1,6 +1,7 @@
 import Testing
 import TemblorConnectors
 import TemblorLua
+import TemblorRuntime
 import TemblorValue
 
 /// `temblor.tcp` against peers on 127.0.0.1 that the tests start; timeouts are mechanisms only.
@@ -184,5 +185,37 @@ import TemblorValue
         #expect(await io.perform(.close(handle: a)) == .values([]))
         #expect(await io.perform(.tcpReceive(handle: b, pattern: .line, timeoutMs: nil)) == F.bytes("hi"))
         await io.close()
+    }
+
+    @Test func tlsConnectionsTrustTheConnectorsCaAndEchoThroughATlsTcpServer() async throws {
+        let certificate = try SelfSignedCertificate.make()
+        let bound = PortBox()
+        var registry = ConnectorRegistry.standard
+        registry.register(TcpServerConnector { bound.set($0) })
+        let here = FlowFixtures.here
+        let flow = FlowDefinition(
+            file: "test.yaml",
+            connectors: [ConnectorDefinition(
+                name: "server", type: "tcp_server",
+                config: ["url": "127.0.0.1:0", "tls": ["cert": .string(certificate.cert), "key": .string(certificate.key)]], location: here)],
+            links: [FlowFixtures.link("server", "server")])
+        let running = RunningFlow(flow, registry: registry)
+        let port = try await bound.wait()
+        let io = try F.session(net: ["localhost:\(port)"], config: ["tls": ["ca": .string(certificate.cert)]])
+        let socket = try #require(F.handle(await io.perform(.tcpConnect(host: "localhost", port: port, timeoutMs: 5_000, tls: true))))
+        let line = #"{"over":"tls"}"# + "\n"
+        #expect(await io.perform(.tcpSend(handle: socket, bytes: Array(line.utf8), timeoutMs: nil)) == .values([.int(Int64(line.utf8.count))]))
+        #expect(await io.perform(.tcpReceive(handle: socket, pattern: .line, timeoutMs: 5_000)) == F.bytes(#"{"over":"tls"}"#))
+        await io.close()
+        // Without the CA the handshake fails, and the script gets the reason, not a socket.
+        let stranger = try F.session(net: ["localhost:\(port)"])
+        let refused = await stranger.perform(.tcpConnect(host: "localhost", port: port, timeoutMs: 5_000, tls: true))
+        guard case .failure(let reason) = refused else {
+            Issue.record("a server nobody trusts gave a socket: \(refused)")
+            return
+        }
+        #expect(reason.contains("CERTIFICATE_VERIFY_FAILED"))
+        await stranger.close()
+        _ = try await running.stop()
     }
 }
