@@ -6,6 +6,8 @@ struct LuaHTTPResponse: Sendable {
     /// Lowercased names in the order they first came; repeated ones joined with ", ".
     var headers: [(name: String, value: String)]
     var body: [UInt8]
+    /// Whether the connection may carry another request (HTTP/1.1 without `Connection: close`).
+    var keepAlive = false
 
     /// `status, headers, body`.
     var values: [Value] {

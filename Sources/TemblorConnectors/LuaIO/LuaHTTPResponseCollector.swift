@@ -1,20 +1,27 @@
 import NIOCore
 import NIOHTTP1
 
-/// Gathers one HTTP response (head, body, end) into `promise`; a body past `limit` bytes, an
-/// error or a connection that closes before the end fails it. Lives on its channel's event loop.
+/// Gathers each HTTP response (head, body, end) of its connection into the promise of the
+/// request waiting for it; a body past `limit` bytes, an error or a connection that closes
+/// before the end fails it. A kept-alive connection keeps its collector from one request to
+/// the next. Lives on its channel's event loop.
 final class LuaHTTPResponseCollector: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
 
-    private let promise: EventLoopPromise<LuaHTTPResponse>
+    private var promise: EventLoopPromise<LuaHTTPResponse>?
     private let limit: Int
     private let limitDescription: String
     private var response: LuaHTTPResponse?
 
-    init(promise: EventLoopPromise<LuaHTTPResponse>, limit: Int, limitDescription: String) {
-        self.promise = promise
+    init(limit: Int, limitDescription: String) {
         self.limit = limit
         self.limitDescription = limitDescription
+    }
+
+    /// The next response on this connection goes to `promise`.
+    func expect(_ promise: EventLoopPromise<LuaHTTPResponse>) {
+        self.promise = promise
+        response = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -31,11 +38,11 @@ final class LuaHTTPResponseCollector: ChannelInboundHandler {
                     headers.append((key, value))
                 }
             }
-            response = LuaHTTPResponse(status: Int(head.status.code), headers: headers, body: [])
+            response = LuaHTTPResponse(status: Int(head.status.code), headers: headers, body: [], keepAlive: head.isKeepAlive)
         case .body(let part):
             guard response != nil else { return }
             if response!.body.count + part.readableBytes > limit {
-                promise.fail(LuaIOFailure("the response body is larger than the I/O buffer holds (\(limitDescription))"))
+                fail(LuaIOFailure("the response body is larger than the I/O buffer holds (\(limitDescription))"))
                 context.close(promise: nil)
                 return
             }
@@ -47,17 +54,26 @@ final class LuaHTTPResponseCollector: ChannelInboundHandler {
                 self.response = nil
                 return
             }
-            promise.succeed(response)
+            self.response = nil
+            let waiting = promise
+            promise = nil
+            waiting?.succeed(response)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(LuaIOFailure("the server closed the connection before the end of the response"))
+        fail(LuaIOFailure("the server closed the connection before the end of the response"))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        promise.fail(LuaIOFailure(error is HTTPParserError ? "malformed HTTP response: \(error)" : LuaIOFailure.reason(error)))
+        fail(LuaIOFailure(error is HTTPParserError ? "malformed HTTP response: \(error)" : LuaIOFailure.reason(error)))
         context.close(promise: nil)
+    }
+
+    private func fail(_ failure: LuaIOFailure) {
+        let waiting = promise
+        promise = nil
+        waiting?.fail(failure)
     }
 }

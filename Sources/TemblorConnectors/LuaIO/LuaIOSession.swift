@@ -30,6 +30,8 @@ public actor LuaIOSession: LuaHostIO {
     var grantAddresses: [String: [String]] = [:]
     /// HTTP requests in flight, failed (and so their connections closed) by `close()`.
     private var requests: [UInt64: EventLoopPromise<LuaHTTPResponse>] = [:]
+    /// Kept-alive HTTP connections waiting for the next request to their server, by server.
+    var idleHTTP: [String: [LuaHTTPConnection]] = [:]
     private var nextRequest: UInt64 = 0
 
     /// A session for the plugin state of `connector`; denied calls are logged to `logger`.
@@ -101,6 +103,8 @@ public actor LuaIOSession: LuaHostIO {
     /// Closes every socket, file and request of the state; later calls fail with "closed".
     public func close() async {
         closed = true
+        for connection in idleHTTP.values.joined() { connection.channel.close(promise: nil) }
+        idleHTTP = [:]
         for promise in requests.values { promise.fail(LuaIOFailure("closed")) }
         requests = [:]
         for handle in Array(resources.keys) { await close(handle: handle) }

@@ -18,7 +18,7 @@ import TemblorValue
         #expect(head.method == .GET)
         #expect(head.uri == "/hello?x=1")
         #expect(head.headers["host"] == ["127.0.0.1:\(server.port)"])
-        #expect(head.headers["connection"] == ["close"])
+        #expect(head.headers["connection"] == [])
         #expect(head.headers["content-length"] == [])
         await io.close()
     }
@@ -148,5 +148,42 @@ import TemblorValue
         #expect(reason.contains("tls.ca"))
         #expect(reason.contains("/nonexistent/ca.pem"))
         await io.close()
+    }
+
+    @Test func keptAliveConnectionsAreReusedPerServerUntilTheServerSaysClose() async throws {
+        let server = try await HttpTestServer.start { index, _ in
+            // The third answer asks the client to close; the fourth request needs a new connection.
+            .init(status: 200, headers: index == 2 ? ["connection": "close"] : [:], body: "answer \(index)")
+        }
+        let io = try F.session(net: ["127.0.0.1:\(server.port)"])
+        for n in 0..<4 {
+            guard case .values(let values) = await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/\(n)"))) else {
+                Issue.record("request \(n) failed")
+                continue
+            }
+            #expect(values[2] == .bytes(Array("answer \(n)".utf8)))
+        }
+        let peers = server.seen.map(\.peer)
+        #expect(peers.count == 4)
+        #expect(Set(peers[0..<3]).count == 1, "the first three requests should share one connection: \(peers)")
+        #expect(peers[3] != peers[0])
+        await io.close()
+        await server.stop()
+    }
+
+    @Test func aKeptConnectionTheServerDroppedIsReplacedWithoutTheScriptNoticing() async throws {
+        let first = try await HttpTestServer.start { _, _ in .init(status: 200, body: "one") }
+        let port = first.port
+        let io = try F.session(net: ["127.0.0.1:\(port)"])
+        #expect(await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/"))) == .values([.int(200), .object(["content-type": "application/json", "content-length": "3"]), .bytes(Array("one".utf8))]))
+        await first.stop()
+        let second = try await HttpTestServer.start(port: port) { _, _ in .init(status: 200, body: "two") }
+        guard case .values(let values) = await io.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/"))) else {
+            Issue.record("the request after the server restarted failed")
+            return
+        }
+        #expect(values[2] == .bytes(Array("two".utf8)))
+        await io.close()
+        await second.stop()
     }
 }
