@@ -24,27 +24,27 @@ struct HttpServerSource: Source {
             responder: { request, writer, channel in try await responder.respond(to: request, writer, channel: channel) },
             configuration: .init(additionalChannelHandlers: [HttpConnectionGuard(headerTimeout: headerTimeout)]))
         context.onAcknowledgements { pending.acknowledged($0) }
-        try await withThrowingTaskGroup { group in
-            group.addTask {
-                // Requests time out within a tenth of the timeout (at most 100 ms) of their deadline.
-                let sweep = min(max(responseTimeout / 10, .milliseconds(5)), .milliseconds(100))
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: sweep)
-                    pending.expire()
-                }
+        // The sweep runs outside this task's cancellation: while a stop quiesces the server,
+        // requests still waiting get their 504 in time.
+        let sweeper = Task {
+            // Requests time out within a tenth of the timeout (at most 100 ms) of their deadline.
+            let sweep = min(max(responseTimeout / 10, .milliseconds(5)), .milliseconds(100))
+            while !Task.isCancelled {
+                try? await Task.sleep(for: sweep)
+                pending.expire()
             }
-            if let tls = settings.tls {
-                let configuration: TLSConfiguration
-                do {
-                    configuration = try tls.serverConfiguration(alpn: ["http/1.1"])
-                } catch {
-                    throw NetworkError("\(context.name): \(error)")
-                }
-                try await serve(try TLSChannel(http, tlsConfiguration: configuration), context)
-            } else {
-                try await serve(http, context)
+        }
+        defer { sweeper.cancel() }
+        if let tls = settings.tls {
+            let configuration: TLSConfiguration
+            do {
+                configuration = try tls.serverConfiguration(alpn: ["http/1.1"])
+            } catch {
+                throw NetworkError("\(context.name): \(error)")
             }
-            group.cancelAll()
+            try await serve(try TLSChannel(http, tlsConfiguration: configuration), context)
+        } else {
+            try await serve(http, context)
         }
     }
 

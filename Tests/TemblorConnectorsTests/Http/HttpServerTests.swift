@@ -119,6 +119,20 @@ import TemblorValue
         _ = try await web.running.stop()
     }
 
+    @Test func stoppingWhileARequestWaitsStillAnswersItWithinTheTimeout() async throws {
+        let gate = GatedSink()
+        let web = try await ingest(["response_timeout_ms": 300], sink: GatedConnector(gate: gate))
+        let client = HttpTestClient.make()
+        let reply = Task { try await HttpTestClient.send(client, web.url, body: #"{"late":true}"#) }
+        try await waitUntil { gate.received.count == 1 }
+        let stopping = Task { try await web.running.stop() }
+        // The server quiesces: the waiting request is still told, with its 504.
+        #expect(try await reply.value.status == 504)
+        gate.decide(.ack)
+        _ = try await stopping.value
+        try await client.shutdown()
+    }
+
     // MARK: Codecs by Content-Type
 
     @Test func theContentTypeNamesTheCodecElseTheConnectorsOwn() async throws {
