@@ -109,6 +109,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // The daemon: the registry of the flows one process runs, over the runtime.
+        .target(
+            name: "TemblorDaemon",
+            dependencies: ["TemblorValue", "TemblorRuntime", "TemblorConnectors"]
+        ),
         .executableTarget(
             name: "temblor",
             dependencies: [
@@ -166,6 +171,7 @@ let package = Package(
             ]),
         .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
+        .testTarget(name: "TemblorDaemonTests", dependencies: ["TemblorDaemon", "TemblorRuntime", "TemblorValue"]),
     ],
     cxxLanguageStandard: .cxx17
 )
