@@ -68,11 +68,22 @@ public actor FlowRegistry {
         return summary(of: id, flow)
     }
 
+    /// Pauses (`true`) or resumes flow `id`'s sources: paused, each holds its next batch and
+    /// what was in flight drains; nothing is lost.
+    public func setPaused(_ id: String, _ paused: Bool) throws(FlowRegistryError) -> FlowSummary {
+        guard var flow = flows[id] else { throw .unknown(id) }
+        guard flow.status == .running || flow.status == .paused else { throw .notRunning(id, flow.status) }
+        if paused { flow.runner.pause() } else { flow.runner.resume() }
+        flow.status = paused ? .paused : .running
+        flows[id] = flow
+        return summary(of: id, flow)
+    }
+
     /// Stops flow `id`'s sources, waits until what they produced drained, forgets the flow and
     /// returns its final counts.
     public func stop(_ id: String) async throws(FlowRegistryError) -> FlowReport {
         guard var flow = flows[id] else { throw .unknown(id) }
-        if flow.status == .running {
+        if flow.status == .running || flow.status == .paused {
             flow.status = .draining
             flows[id] = flow
         }

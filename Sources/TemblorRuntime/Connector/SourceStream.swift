@@ -82,7 +82,7 @@ public struct SourceStream {
                 let lifecycle = context.lifecycle
                 await lifecycle?.onPause()
                 for breaker in context.breakers where breaker.isOpen {
-                    context.logger.info("\(context.name): paused while \(breaker.sink) is unavailable")
+                    context.logger.info("\(context.name): paused while \(breaker.holding)")
                     await breaker.waitUntilClosed()
                 }
                 await lifecycle?.onResume()

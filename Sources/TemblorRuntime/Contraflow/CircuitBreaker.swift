@@ -12,10 +12,14 @@ public final class CircuitBreaker: Sendable {
 
     /// The sink the breaker belongs to, for logs.
     public let sink: String
+    /// What holds the sources while the breaker is open, as logs say it.
+    public let holding: String
     private let state = Mutex(State())
 
-    public init(sink: String) {
+    /// `holding` says what holds the sources while open (by default: the sink is unavailable).
+    public init(sink: String, holding: String? = nil) {
         self.sink = sink
+        self.holding = holding ?? "\(sink) is unavailable"
     }
 
     public var isOpen: Bool { state.withLock { $0.open } }

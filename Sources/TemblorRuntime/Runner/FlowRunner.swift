@@ -31,6 +31,8 @@ public final class FlowRunner: Sendable {
     /// Connectors still trying to connect when a stop comes give up.
     private let connectTasksToStop = Mutex<[Task<Bool, Never>]>([])
     private let stopRequested = Atomic<Bool>(false)
+    /// Open while the flow is paused: every source holds its next batch, as behind a sink's breaker.
+    private let pauseGate = CircuitBreaker(sink: "flow", holding: "the flow is paused")
     /// The ack and fail counts of this run.
     public let router: ContraflowRouter
     /// The flow's Lua plugins, which a file watcher, SIGHUP or `temblor reload` may reload
@@ -60,6 +62,19 @@ public final class FlowRunner: Sendable {
             sourceCount: flow.connectors.count,
             metrics: flow.connectors.map { sourceNames.contains($0.name) ? metrics.outcomes(source: $0.name) : nil })
     }
+
+    /// Holds every source at its next batch; what is in flight drains, nothing is lost.
+    public func pause() {
+        pauseGate.open()
+    }
+
+    /// Lets paused sources go on.
+    public func resume() {
+        pauseGate.close()
+    }
+
+    /// Whether `pause` holds the sources.
+    public var isPaused: Bool { pauseGate.isOpen }
 
     /// Stops the sources; what they already produced still drains through the flow.
     public func stop() {
@@ -173,7 +188,7 @@ public final class FlowRunner: Sendable {
                     name: definition.name, sourceId: UInt64(index), out: outlet(definition.name, .out),
                     err: outlet(definition.name, .err), codec: rawJSON.sources.contains(definition.name) ? spec.framesOnly : spec,
                     router: router, batchSize: batchSize,
-                    breakers: sinksReached(from: definition.name),
+                    breakers: sinksReached(from: definition.name) + [pauseGate],
                     events: (
                         metrics.events(node: definition.name, port: .out, direction: "out"),
                         metrics.events(node: definition.name, port: .err, direction: "out")
