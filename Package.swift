@@ -112,7 +112,10 @@ let package = Package(
         // The daemon: the registry of the flows one process runs, over the runtime.
         .target(
             name: "TemblorDaemon",
-            dependencies: ["TemblorValue", "TemblorRuntime", "TemblorConnectors"]
+            dependencies: [
+                "TemblorValue", "TemblorRuntime", "TemblorConnectors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .executableTarget(
             name: "temblor",
@@ -171,7 +174,14 @@ let package = Package(
             ]),
         .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
         .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
-        .testTarget(name: "TemblorDaemonTests", dependencies: ["TemblorDaemon", "TemblorRuntime", "TemblorValue"]),
+        .testTarget(
+            name: "TemblorDaemonTests",
+            dependencies: [
+                "TemblorDaemon", "TemblorRuntime", "TemblorValue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
     ],
     cxxLanguageStandard: .cxx17
 )
