@@ -43,7 +43,8 @@ import TemblorValue
         try await Task.sleep(for: .milliseconds(300))
         for n in 0..<events { script.emit(["n": .int(Int64(n))]) }
         script.finish()
-        _ = try? await collected.wait(for: events, seconds: 5)
+        // A stop ends the server's reading too: wait until what was sent arrived (the untrusting case: until the client gave up).
+        _ = try? await collected.wait(for: events, seconds: events > 10 ? 30 : 5)
         let report = try await running.stop()
         return (report, collected.all)
     }

@@ -117,7 +117,10 @@ import TemblorRuntime
         let paused = try await registry.setPaused("copy", true)
         #expect(paused.status == .paused)
         // What was in flight drains; then nothing more is produced while paused.
-        try await Task.sleep(for: .milliseconds(200))
+        let drained = ContinuousClock.now + .seconds(10)
+        while try await registry.summary("copy").counts.pending > 0, ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let held = try await registry.summary("copy").counts
         try await Task.sleep(for: .milliseconds(300))
         let later = try await registry.summary("copy").counts
