@@ -20,29 +20,34 @@ final class RedisServer: Sendable {
     static func start() async throws -> RedisServer {
         guard let binary = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first(where: FileManager.default.isExecutableFile)
         else { throw Missing() }
-        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = probe.localAddress?.port ?? 0
-        try await probe.close()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let server = RedisServer(port: port, process: process)
-        for _ in 0..<500 {
-            if (try? server.cli("PING")) == ["PONG"] { return server }
-            try await Task.sleep(for: .milliseconds(10))
+        // A port found free may be taken by another test before redis-server binds it: then
+        // redis-server exits, and this tries another port.
+        for _ in 0..<5 {
+            let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+            let port = probe.localAddress?.port ?? 0
+            try await probe.close()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let server = RedisServer(port: port, process: process)
+            for _ in 0..<500 where process.isRunning {
+                if (try? server.cli("PING")) == ["PONG"] { return server }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            server.stop()
         }
-        server.stop()
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "redis-server did not answer on port \(port)"])
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "redis-server did not answer on any port tried"])
     }
 
     /// Runs one command with `redis-cli` and returns its output lines (raw replies).
     func cli(_ arguments: String...) throws -> [String] {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        process.arguments = ["-h", "127.0.0.1", "-p", "\(port)"] + arguments
+        // Bounded: a server that is not redis (another test's, on a reused port) never answers.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["5", "/usr/bin/redis-cli", "-h", "127.0.0.1", "-p", "\(port)"] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
