@@ -6,8 +6,9 @@ enum TestPaths {
     static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared` beside the project, as CI and every developer have it.
-    static let shared: URL = root.deletingLastPathComponent().appendingPathComponent("shared")
+    /// Test data shipped with the repository (each set with its licence), so a clone alone tests.
+    static let data: URL = root.appendingPathComponent("Tests/Data")
 
-    static let jsonTestSuite: URL = shared.appendingPathComponent("conformance/JSONTestSuite/test_parsing")
+    /// JSONTestSuite's parsing cases (MIT, see Tests/Data/JSONTestSuite/LICENSE).
+    static let jsonTestSuite: URL = data.appendingPathComponent("JSONTestSuite/test_parsing")
 }
