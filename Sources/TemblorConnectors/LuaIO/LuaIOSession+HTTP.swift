@@ -49,8 +49,7 @@ extension LuaIOSession {
             case .failure(let failure): return .failure(failure.message)
             }
         }
-        // TLS names hosts, not addresses: an address in the URL is checked as an address.
-        let serverName = (try? SocketAddress(ipAddress: url.host, port: 0)) == nil ? url.host : nil
+        let serverName = TLSSettings.serverName(for: url.host)
 
         let timeoutMs = request.timeoutMs ?? limits.ioTimeoutMs
         let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: url.target, headers: headers)

@@ -19,8 +19,7 @@ extension LuaIOSession {
             case .failure(let failure): return .failure(failure.message)
             }
         }
-        // TLS names hosts, not addresses: an address is checked as an address.
-        let serverName = (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
+        let serverName = TLSSettings.serverName(for: host)
         if let failure = reserveSocket() { return .failure(failure.message) }
         let budget = budget
         let loop = MultiThreadedEventLoopGroup.singleton.next()

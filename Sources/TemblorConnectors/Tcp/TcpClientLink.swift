@@ -44,8 +44,7 @@ final class TcpClientLink: Sendable {
     private static func serveOneConnection(
         _ link: ReconnectingLink<any Channel>, _ generation: UInt64, address: HostPort, tls: NIOSSLContext?, replies: Rendezvous<TcpClientReply>
     ) async throws {
-        // TLS's server name is the configured host, unless it is an address (TLS names hosts only).
-        let serverName = (try? SocketAddress(ipAddress: address.host, port: 0)) == nil ? address.host : nil
+        let serverName = TLSSettings.serverName(for: address.host)
         let (client, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
