@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, plus inline shims for the C macros Swift cannot import.
@@ -113,8 +114,10 @@ let package = Package(
         .target(
             name: "TemblorDaemon",
             dependencies: [
-                "TemblorValue", "TemblorRuntime", "TemblorConnectors",
+                "TemblorValue", "TemblorLua", "TemblorRuntime", "TemblorConnectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(
@@ -125,6 +128,7 @@ let package = Package(
                 "TemblorLua",
                 "TemblorRuntime",
                 "TemblorConnectors",
+                "TemblorDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -38,3 +38,10 @@ public struct Event: Sendable, Equatable {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }
+
+extension Event {
+    /// The current wall-clock time in seconds since the Unix epoch, as the API shows times.
+    public static func nowSeconds() -> Double {
+        Double(nowNs()) / 1e9
+    }
+}

@@ -22,6 +22,8 @@ struct ApiError: Error, Encodable, Sendable {
         case .unknown: self.init(.notFound, refusal.description)
         case .notRunning: self.init(.conflict, refusal.description)
         case .invalid(let errors): self.init(.badRequest, "the flow has errors", details: errors.errors.map(\.description))
+        case .outsideRoots(_, let path, _): self.init(.forbidden, refusal.description, details: [path])
+        case .notPersisted, .failed: self.init(.internalServerError, refusal.description)
         }
     }
 

@@ -154,7 +154,7 @@ extension LuaPlugin {
 
     private func gauge(_ name: String) -> Gauge {
         if let gauge = gauges[name] { return gauge }
-        let gauge = Gauge(label: "temblor_plugin_metric", dimensions: [("connector", instance), ("name", name)])
+        let gauge = Gauge(label: "temblor_plugin_metric", dimensions: [("connector", instance), ("name", name)], factory: metrics)
         gauges[name] = gauge
         return gauge
     }

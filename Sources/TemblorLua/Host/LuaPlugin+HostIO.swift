@@ -36,7 +36,7 @@ extension LuaPlugin {
 
     /// Logs and counts a call the flow did not grant, and says what to grant.
     func deny(_ kind: LuaCapabilities.Kind, _ target: String) -> LuaIOResult {
-        .failure(LuaCapabilities.recordDenial(kind, of: target, connector: instance, logger: logger))
+        .failure(LuaCapabilities.recordDenial(kind, of: target, connector: instance, logger: logger, metrics: metrics))
     }
 
     private func answer(_ result: LuaIOResult) -> Int32 {

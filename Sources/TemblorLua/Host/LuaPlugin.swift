@@ -53,6 +53,8 @@ public final class LuaPlugin {
     /// The results of the last host I/O call, where the C side reads them.
     var ioResult: (items: UnsafeMutableBufferPointer<temblor_lua_item>, strings: UnsafeMutableRawBufferPointer)?
     var gauges: [String: Gauge] = [:]
+    /// Where `ctx:metric` gauges and denied calls are counted: the flow's backend.
+    let metrics: any MetricsFactory
     /// The wall-clock watchdog's view of this state's running callback.
     let watch: LuaWatchdog.Slot
     var source: OpaquePointer?
@@ -72,9 +74,11 @@ public final class LuaPlugin {
     /// file's content now.
     public init(
         path: String, text: [UInt8]? = nil, instance: String, config: Value = .null, state: Value = .null, limits: LuaLimits = LuaLimits(),
-        capabilities: LuaCapabilities = LuaCapabilities(), libraryRoots: [String] = [], logger: Logger? = nil
+        capabilities: LuaCapabilities = LuaCapabilities(), libraryRoots: [String] = [], logger: Logger? = nil,
+        metrics: (any MetricsFactory)? = nil
     ) throws(LuaError) {
         self.instance = instance
+        self.metrics = metrics ?? MetricsScope.current
         self.limits = limits
         self.capabilities = capabilities
         self.logger = logger ?? Logger(label: "temblor.lua.\(instance)")

@@ -27,10 +27,14 @@ extension LuaCapabilities {
     /// Logs and counts a denied call (`temblor_lua_denied_total{connector, capability}`, made on
     /// the first denial, so that connectors never denied anything add no series) and returns
     /// its message, for whichever side refused it: the plugin at once, or the host after a lookup.
-    public static func recordDenial(_ kind: Kind, of target: String, connector: String, logger: Logger) -> String {
+    public static func recordDenial(
+        _ kind: Kind, of target: String, connector: String, logger: Logger, metrics: any MetricsFactory = MetricsScope.current
+    ) -> String {
         let message = denial(kind, of: target, connector: connector)
         logger.warning("\(message)", metadata: ["connector": "\(connector)", "capability": "\(kind.rawValue)"])
-        Counter(label: "temblor_lua_denied_total", dimensions: [("connector", connector), ("capability", kind.rawValue)]).increment()
+        Counter(
+            label: "temblor_lua_denied_total", dimensions: [("connector", connector), ("capability", kind.rawValue)], factory: metrics
+        ).increment()
         return message
     }
 

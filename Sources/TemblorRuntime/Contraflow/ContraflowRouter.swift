@@ -25,29 +25,41 @@ public final class ContraflowRouter: Sendable {
         public var pending: Int { produced - acked - failed }
     }
 
+    /// What a source with metrics counts beside its atomics.
+    struct SourceMetrics: Sendable {
+        var acks: Counter
+        var fails: Counter
+        /// Entry to delivery of the first event of each delivered run.
+        var latency: Timer
+    }
+
     /// One source's counters.
     private final class Counters: Sendable {
         let produced = Atomic<Int>(0)
         let acked = Atomic<Int>(0)
         let failed = Atomic<Int>(0)
-        let acksTotal: Counter?
-        let failsTotal: Counter?
+        let metrics: SourceMetrics?
         /// The source's subscription to its acks and fails, when it asked for one.
         let listener = Mutex<Listener?>(nil)
 
-        init(metrics: (acks: Counter, fails: Counter)?) {
-            acksTotal = metrics?.acks
-            failsTotal = metrics?.fails
+        init(metrics: SourceMetrics?) {
+            self.metrics = metrics
         }
 
         func add(_ n: Int, delivered: Bool) {
             if delivered {
                 acked.add(n, ordering: .relaxed)
-                acksTotal?.increment(by: n)
+                metrics?.acks.increment(by: n)
             } else {
                 failed.add(n, ordering: .relaxed)
-                failsTotal?.increment(by: n)
+                metrics?.fails.increment(by: n)
             }
+        }
+
+        /// A run of events that entered at `ingestNs` (its first) was delivered at `nowNs`.
+        func delivered(ingestNs: UInt64, nowNs: UInt64) {
+            guard let metrics, nowNs > ingestNs else { return }
+            metrics.latency.recordNanoseconds(Int64(clamping: nowNs - ingestNs))
         }
     }
 
@@ -67,7 +79,7 @@ public final class ContraflowRouter: Sendable {
     }
 
     /// A router whose source `i` also counts its acks and fails on `metrics[i]`, when there is one.
-    init(sourceCount: Int, metrics: [(acks: Counter, fails: Counter)?]) {
+    init(sourceCount: Int, metrics: [SourceMetrics?]) {
         counters = (0..<max(sourceCount, 1)).map { index in
             Counters(metrics: index < metrics.count ? metrics[index] : nil)
         }
@@ -151,11 +163,13 @@ public final class ContraflowRouter: Sendable {
         }
         var source = UInt64.max
         var run = 0
+        let nowNs = delivered ? Event.nowNs() : 0
         for event in events {
             if event.id.source != source {
                 if run > 0 { counters(source)?.add(run, delivered: delivered) }
                 source = event.id.source
                 run = 0
+                if delivered { counters(source)?.delivered(ingestNs: event.ingestNs, nowNs: nowNs) }
             }
             run += 1
             if !event.tracked.isEmpty { record(ids: event.tracked, delivered: delivered, tellListeners: false) }

@@ -61,6 +61,8 @@ extension LuaInstance: PluginReloadable {
         nextTimerDue = [:]
         runningHash = hash
         runningText = text
+        loadedAt = Event.nowSeconds()
+        reloads += 1
         // A good version starts with a clean slate, even where the old one had been given up on.
         faults = LuaFaultCounter(policy: policy)
         restartAt = nil
@@ -69,14 +71,23 @@ extension LuaInstance: PluginReloadable {
         return outcome(.swapped(oldHash: oldHash, newHash: hash, swapMicroseconds: micros))
     }
 
+    func status() async -> PluginStatus {
+        PluginStatus(
+            node: name, plugin: path, hash: runningHash, loadedAt: loadedAt, reloads: reloads, restarts: restartsTotal,
+            faults: faultsTotal, memoryBytes: plugin?.memoryInUse ?? 0, stopped: isStopped)
+    }
+
     /// Loads the plugin's files in a fresh state on another task, so that compiling it and
     /// running its top-level code does not hold up the running state.
     private func load(_ text: [UInt8]?) async throws(LuaError) -> LuaPlugin {
-        let (path, name, config, limits, capabilities, roots, logger) = (path, name, config, limits, capabilities, libraryRoots, logger)
+        let (path, name, config, limits, capabilities, roots, logger, metrics) = (
+            path, name, config, limits, capabilities, libraryRoots, logger, metrics
+        )
         let loaded = await Task.detached { () -> Result<LoadedPlugin, LuaError> in
             do throws(LuaError) {
                 return .success(LoadedPlugin(try LuaPlugin(
-                    path: path, text: text, instance: name, config: config, limits: limits, capabilities: capabilities, libraryRoots: roots, logger: logger)))
+                    path: path, text: text, instance: name, config: config, limits: limits, capabilities: capabilities,
+                    libraryRoots: roots, logger: logger, metrics: metrics)))
             } catch {
                 return .failure(error)
             }

@@ -21,6 +21,13 @@ actor LuaInstance {
     let capabilities: LuaCapabilities
     let hostIO: (any LuaHostIOProvider)?
     private let errorCounter: Counter
+    /// The flow's metrics backend, for every state of the plugin (reloads load off the flow's tasks).
+    let metrics: any MetricsFactory
+    /// The record the daemon's API shows (`PluginStatus`).
+    var loadedAt = 0.0
+    var reloads = 0
+    var restartsTotal = 0
+    var faultsTotal = 0
 
     var plugin: LuaPlugin?
     /// Counts states: a callback that waited on host I/O finds out whether its state is still
@@ -79,7 +86,8 @@ actor LuaInstance {
         self.batchSize = batchSize
         self.logger = logger
         faults = LuaFaultCounter(policy: policy)
-        errorCounter = Counter(label: "temblor_lua_errors_total", dimensions: [("connector", name)])
+        metrics = MetricsScope.current
+        errorCounter = Counter(label: "temblor_lua_errors_total", dimensions: [("connector", name)], factory: metrics)
     }
 
     // MARK: - The state
@@ -99,7 +107,7 @@ actor LuaInstance {
         do {
             fresh = try LuaPlugin(
                 path: path, text: text, instance: name, config: config, state: carriedState, limits: limits, capabilities: capabilities,
-                libraryRoots: libraryRoots, logger: logger)
+                libraryRoots: libraryRoots, logger: logger, metrics: metrics)
         } catch {
             record(error, in: "loading the plugin")
             throw .failed(error)
@@ -109,6 +117,7 @@ actor LuaInstance {
         info = fresh.info
         nextTimerDue = [:]
         generation += 1
+        if runningText == nil { loadedAt = Event.nowSeconds() }
         runningHash = hash
         runningText = text
         openIO(for: fresh)
@@ -135,9 +144,11 @@ actor LuaInstance {
     /// Counts an error of the plugin and restarts or stops it by the fault policy.
     private func record(_ error: LuaError, in hook: String) {
         errorCounter.increment()
+        faultsTotal += 1
         logger.error("connector \(name): plugin \(info?.name ?? path): \(hook): \(error)")
         let verdict = faults.failed(error, running: plugin != nil)
         guard verdict != .keep else { return }
+        restartsTotal += 1
         if let plugin, let saved = plugin.savedState() { carriedState = saved }
         closeIO(of: plugin)
         plugin = nil

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import Synchronization
 import TemblorLua
@@ -16,11 +17,13 @@ final class LuaOperatorCore: Sendable {
         let policy: LuaFaultPolicy
         let libraryRoots: [String]
         let logger: Logger
+        /// The flow's metrics backend, caught when the flow built the operator.
+        let metrics: any MetricsFactory = MetricsScope.current
 
         func load(text: [UInt8]?, state: Value) throws(LuaError) -> LuaPlugin {
             try LuaPlugin(
                 path: path, text: text, instance: script, config: config, state: state, limits: limits, libraryRoots: libraryRoots,
-                logger: logger)
+                logger: logger, metrics: metrics)
         }
     }
 
@@ -33,6 +36,11 @@ final class LuaOperatorCore: Sendable {
         var hash: String
         /// The script's text the running version was loaded from, which a restart runs again.
         var text: [UInt8]?
+        /// The record `status` reports.
+        var loadedAt = Event.nowSeconds()
+        var reloads = 0
+        var restartCount = 0
+        var faultCount = 0
     }
 
     let setup: Setup
@@ -82,6 +90,7 @@ final class LuaOperatorCore: Sendable {
             running.plugin = try setup.load(text: running.text, state: running.carriedState)
         } catch {
             setup.logger.error("lua operator \(setup.path): restarting failed: \(error)")
+            running.faultCount += 1
             if running.faults.failed(error, running: false) == .stop { running.stopped = true }
             return nil
         }
@@ -90,8 +99,10 @@ final class LuaOperatorCore: Sendable {
 
     private func fault(_ error: LuaError, _ running: inout Running) {
         setup.logger.error("lua operator \(setup.path): on_event: \(error)")
+        running.faultCount += 1
         let verdict = running.faults.failed(error, running: true)
         guard verdict != .keep else { return }
+        running.restartCount += 1
         if let saved = running.plugin?.savedState() { running.carriedState = saved }
         running.plugin = nil
         if verdict == .stop {
@@ -108,6 +119,15 @@ extension LuaOperatorCore: PluginReloadable {
     var node: String { "lua:\(setup.script)" }
     var pluginPath: String { setup.path }
     var pluginDirectory: String { files.directory }
+
+    func status() async -> PluginStatus {
+        running.withLock { running in
+            PluginStatus(
+                node: node, plugin: setup.path, hash: running.hash, loadedAt: running.loadedAt, reloads: running.reloads,
+                restarts: running.restartCount, faults: running.faultCount, memoryBytes: running.plugin?.memoryInUse ?? 0,
+                stopped: running.stopped)
+        }
+    }
 
     /// Loads the new version and swaps it in under the lock, after `on_reload` carried the
     /// state over.
@@ -141,7 +161,9 @@ extension LuaOperatorCore: PluginReloadable {
                 return outcome(.failed("\(error)"))
             }
             let oldHash = running.hash
-            running = Running(plugin: fresh, faults: LuaFaultCounter(policy: setup.policy), hash: hash, text: text)
+            var next = Running(plugin: fresh, faults: LuaFaultCounter(policy: setup.policy), hash: hash, text: text)
+            (next.reloads, next.restartCount, next.faultCount) = (running.reloads + 1, running.restartCount, running.faultCount)
+            running = next
             let micros = (ContinuousClock.now - began).wholeMicroseconds
             return outcome(.swapped(oldHash: oldHash, newHash: hash, swapMicroseconds: micros))
         }

@@ -9,6 +9,8 @@ struct FlowMetrics: Sendable {
     static let acks = "temblor_acks_total"
     /// Events of a source connector that could not be delivered: `source`.
     static let fails = "temblor_fails_total"
+    /// From an event's entry to its delivery, one sample per delivered run of a source's events: `source`.
+    static let latency = "temblor_latency_seconds"
 
     let factory: any MetricsFactory
 
@@ -17,11 +19,11 @@ struct FlowMetrics: Sendable {
         Counter(label: Self.events, dimensions: [("node", node), ("port", port.name), ("direction", direction)], factory: factory)
     }
 
-    /// The acks and fails counts of the source connector `source`.
-    func outcomes(source: String) -> (acks: Counter, fails: Counter) {
-        (
-            Counter(label: Self.acks, dimensions: [("source", source)], factory: factory),
-            Counter(label: Self.fails, dimensions: [("source", source)], factory: factory)
-        )
+    /// The acks and fails counts and the delivery latency of the source connector `source`.
+    func outcomes(source: String) -> ContraflowRouter.SourceMetrics {
+        ContraflowRouter.SourceMetrics(
+            acks: Counter(label: Self.acks, dimensions: [("source", source)], factory: factory),
+            fails: Counter(label: Self.fails, dimensions: [("source", source)], factory: factory),
+            latency: Timer(label: Self.latency, dimensions: [("source", source)], factory: factory))
     }
 }

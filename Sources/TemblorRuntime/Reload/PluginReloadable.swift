@@ -11,4 +11,6 @@ public protocol PluginReloadable: Sendable {
     /// Loads the plugin's files as they are now in a fresh state and, when it validates,
     /// swaps it in between batches; a version that fails leaves the running one in place.
     func reload() async -> PluginReloadOutcome
+    /// The running version and its record, read between batches.
+    func status() async -> PluginStatus
 }

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Logging
+import TemblorLua
 
 /// The reloadable plugins of a running flow: reloads those whose files changed (or all of them,
 /// on SIGHUP or `temblor reload`), logging and counting each outcome.
@@ -9,9 +10,12 @@ public actor PluginReloader {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private let logger: Logger
+    /// Where reloads are counted: the flow's metrics backend.
+    private let metrics: any MetricsFactory
 
-    public init(logger: Logger = Logger(label: "temblor.reload")) {
+    public init(logger: Logger = Logger(label: "temblor.reload"), metrics: (any MetricsFactory)? = nil) {
         self.logger = logger
+        self.metrics = metrics ?? MetricsScope.current
     }
 
     func add(_ reloadable: any PluginReloadable) {
@@ -42,6 +46,13 @@ public actor PluginReloader {
         return outcomes
     }
 
+    /// What each plugin runs now and how it fared, in the order the flow built them.
+    public func statuses() async -> [PluginStatus] {
+        var statuses: [PluginStatus] = []
+        for reloadable in reloadables { statuses.append(await reloadable.status()) }
+        return statuses
+    }
+
     static func touches(_ changed: Set<String>, _ directory: String) -> Bool {
         changed.contains { path in
             guard path.hasSuffix(".lua"), let slash = path.lastIndex(of: "/") else { return false }
@@ -53,12 +64,12 @@ public actor PluginReloader {
         let dimensions = [("node", outcome.node)]
         switch outcome.result {
         case .swapped:
-            Counter(label: "temblor_lua_reloads_total", dimensions: dimensions).increment()
+            Counter(label: "temblor_lua_reloads_total", dimensions: dimensions, factory: metrics).increment()
             logger.info("\(outcome.description)")
         case .unchanged:
             logger.debug("\(outcome.description)")
         case .failed:
-            Counter(label: "temblor_lua_reload_failures_total", dimensions: dimensions).increment()
+            Counter(label: "temblor_lua_reload_failures_total", dimensions: dimensions, factory: metrics).increment()
             logger.error("\(outcome.description)")
         }
     }

@@ -2,6 +2,7 @@ import CoreMetrics
 import Logging
 import Synchronization
 import TemblorCodecs
+import TemblorLua
 import TemblorValue
 
 /// Runs a validated flow: wires bounded queues along its links, starts every sink, pipeline and
@@ -37,7 +38,9 @@ public final class FlowRunner: Sendable {
     public let router: ContraflowRouter
     /// The flow's Lua plugins, which a file watcher, SIGHUP or `temblor reload` may reload
     /// while it runs; filled as `run` builds the nodes.
-    public let reloader = PluginReloader()
+    public let reloader: PluginReloader
+    /// Each node's input queue, once `run` built them: their depths are a gauge of the daemon.
+    private let queues = Mutex<[String: BoundedQueue<NodeMessage>]>([:])
 
     /// `metrics` receives the flow's counters (see docs/flows.md); `nil` uses the process's
     /// bootstrapped `MetricsSystem.factory`.
@@ -54,13 +57,19 @@ public final class FlowRunner: Sendable {
         self.queueCapacity = queueCapacity
         self.batchSize = batchSize
         self.logger = logger
-        let metrics = FlowMetrics(factory: factory ?? MetricsSystem.factory)
+        let metrics = FlowMetrics(factory: factory ?? MetricsScope.current)
         self.metrics = metrics
+        reloader = PluginReloader(metrics: metrics.factory)
         // Acks and fails are counted for the connectors that run as sources (their `out` is linked).
         let sourceNames = Set(flow.links.filter { $0.from.port == .out }.map(\.from.node))
         router = ContraflowRouter(
             sourceCount: flow.connectors.count,
             metrics: flow.connectors.map { sourceNames.contains($0.name) ? metrics.outcomes(source: $0.name) : nil })
+    }
+
+    /// The events waiting in each node's input queue now, by node; empty before `run` and after it.
+    public var queueDepths: [String: Int] {
+        queues.withLock { $0.mapValues(\.count) }
     }
 
     /// Holds every source at its next batch; what is in flight drains, nothing is lost.
@@ -85,6 +94,13 @@ public final class FlowRunner: Sendable {
 
     /// Runs until the sources end (or `stop`) and the flow drained.
     public func run() async throws -> FlowReport {
+        // Whatever the nodes count (Lua errors, `ctx:metric`, reloads) goes to this flow's backend.
+        try await MetricsScope.$factory.withValue(metrics.factory) {
+            try await runNodes()
+        }
+    }
+
+    private func runNodes() async throws -> FlowReport {
         // One input queue per node that anything links into.
         var inputs: [String: BoundedQueue<NodeMessage>] = [:]
         for link in flow.links where inputs[link.to.node] == nil {
@@ -97,6 +113,8 @@ public final class FlowRunner: Sendable {
             outlets[link.from.node, default: [:]][link.from.port, default: []].append(target)
         }
         for queue in inputs.values { queue.seal() }
+        queues.withLock { $0 = inputs }
+        defer { queues.withLock { $0 = [:] } }
         func outlet(_ node: String, _ port: Port) -> Outlet {
             Outlet(targets: outlets[node]?[port] ?? [])
         }

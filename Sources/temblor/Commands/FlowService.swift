@@ -5,20 +5,27 @@ import TemblorRuntime
 /// Runs a flow as a service of a `ServiceGroup`: a graceful shutdown (SIGINT, SIGTERM) stops the
 /// flow's sources, and the service returns once everything they produced has drained.
 final class FlowService: Service, Sendable {
-    private let runner: FlowRunner
+    private let body: @Sendable () async throws -> FlowReport
+    private let stop: @Sendable () -> Void
     private let outcome = Mutex<Result<FlowReport, any Error>?>(nil)
 
-    init(runner: FlowRunner) {
-        self.runner = runner
+    /// `body` runs the flow until it ended and drained; `stop` asks its sources to stop.
+    init(run body: @escaping @Sendable () async throws -> FlowReport, stop: @escaping @Sendable () -> Void) {
+        self.body = body
+        self.stop = stop
+    }
+
+    convenience init(runner: FlowRunner) {
+        self.init(run: { try await runner.run() }, stop: { runner.stop() })
     }
 
     func run() async throws {
         let result: Result<FlowReport, any Error>
         do {
             let report = try await withGracefulShutdownHandler {
-                try await runner.run()
+                try await body()
             } onGracefulShutdown: {
-                self.runner.stop()
+                self.stop()
             }
             result = .success(report)
         } catch {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Logging
+import Foundation
 import ServiceLifecycle
 import TemblorConnectors
+import TemblorDaemon
 import TemblorRuntime
 import UnixSignals
 
@@ -38,6 +40,14 @@ struct RunCommand: AsyncParsableCommand {
             """, valueName: "path"))
     var control: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Serve the daemon's HTTP API for this flow on HOST:PORT (as `temblor serve --api`).", valueName: "address"))
+    var api: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --api: a file holding the API's bearer token.", valueName: "file"))
+    var apiTokenFile: String?
+
     func run() async throws {
         let definition: FlowDefinition
         do {
@@ -46,13 +56,43 @@ struct RunCommand: AsyncParsableCommand {
             StandardError.write("\(error)\n")
             throw ExitCode(2)
         }
-        // The flow's counters go to the process-wide metrics system; bootstrapped once, here.
-        let registry: StatsRegistry? = stats ? StatsRegistry() : nil
-        registry?.bootstrapMetricsSystem()
-        let runner = FlowRunner(
-            flow: definition, directory: FlowLoader.directory(of: flow), connectors: .standard,
-            operators: FlowLoader.operators(directory: FlowLoader.directory(of: flow)))
-        let service = FlowService(runner: runner)
+        let directory = FlowLoader.directory(of: flow)
+        let runner: FlowRunner
+        let service: FlowService
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The flow's counters: in the process-wide metrics system (bootstrapped once, here), or,
+        // with the API, in the registry's, where /metrics finds them.
+        var statsLines: @Sendable () async -> [String] = { [] }
+        if let api {
+            let address = try RunCommand.address(api, tokenFile: apiTokenFile)
+            let registry = FlowRegistry()
+            let id = FlowRunApi.id(of: flow)
+            do {
+                let yaml = try String(contentsOfFile: flow, encoding: .utf8)
+                _ = try await registry.deploy(id: id, yaml: yaml, directory: directory)
+            } catch {
+                StandardError.write("\(error)\n")
+                throw ExitCode(2)
+            }
+            runner = await registry.runner(of: id)!
+            service = FlowService(run: { try await registry.outcome(of: id)!.get() }, stop: { runner.stop() })
+            statsLines = { await registry.counterLines(of: id) }
+            let roots = [FlowFiles.absolute(directory, in: FileManager.default.currentDirectoryPath)]
+            let application = DaemonServer.application(
+                DaemonApi(registry: registry, directory: directory, roots: roots, token: address.token),
+                address: address.address, logger: Logger(label: "temblor.api")
+            ) { bound in
+                StandardError.write("temblor run: API listening on http://\(bound)\n")
+            }
+            services.append(.init(service: application))
+        } else {
+            let registry: StatsRegistry? = stats ? StatsRegistry() : nil
+            registry?.bootstrapMetricsSystem()
+            runner = FlowRunner(
+                flow: definition, directory: directory, connectors: .standard, operators: FlowLoader.operators(directory: directory))
+            service = FlowService(runner: runner)
+            if let registry { statsLines = { registry.lines } }
+        }
         // SIGHUP is trapped before anything can answer `temblor reload`: it reloads, never ends the run.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let server = try await controlServer()
@@ -63,7 +103,7 @@ struct RunCommand: AsyncParsableCommand {
         // reverse order: the flow drains first, reloads stay possible until it has.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
+                services: services + [
                     .init(service: reloads, successTerminationBehavior: .ignore),
                     .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
@@ -88,8 +128,8 @@ struct RunCommand: AsyncParsableCommand {
         if stats || !report.succeeded {
             StandardError.write("temblor run: \(report)\n")
         }
-        if let registry {
-            StandardError.write(registry.lines.map { $0 + "\n" }.joined())
+        if stats {
+            StandardError.write(await statsLines().map { $0 + "\n" }.joined())
         }
         if !report.succeeded { throw ExitCode.failure }
     }

@@ -14,19 +14,9 @@ enum ControlProtocol {
         var line: String { "ok \(swapped) swapped, \(unchanged) unchanged, \(failed) failed" }
     }
 
-    /// The reply to `reload`: each outcome on one line (a multi-line error is joined with `; `),
-    /// then the summary.
+    /// The reply to `reload`: each outcome on one line, then the summary.
     static func reply(_ outcomes: [PluginReloadOutcome]) -> String {
-        var summary = Summary(swapped: 0, unchanged: 0, failed: 0)
-        for outcome in outcomes {
-            switch outcome.result {
-            case .swapped: summary.swapped += 1
-            case .unchanged: summary.unchanged += 1
-            case .failed: summary.failed += 1
-            }
-        }
-        let lines = outcomes.map { oneLine($0.description) } + [summary.line]
-        return lines.map { $0 + "\n" }.joined()
+        PluginReloadReport(outcomes).lines.map { $0 + "\n" }.joined()
     }
 
     /// The reply to a request the daemon does not know.
@@ -44,10 +34,6 @@ enum ControlProtocol {
     }
 
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).compactMap { line -> String? in
-            var trimmed = line.drop { $0.isWhitespace }
-            while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
-            return trimmed.isEmpty ? nil : String(trimmed)
-        }.joined(separator: "; ")
+        PluginReloadReport.oneLine(text)
     }
 }
