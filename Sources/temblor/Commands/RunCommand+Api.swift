@@ -26,7 +26,6 @@ enum FlowRunApi {
     static func id(of path: String) -> String {
         var name = path.split(separator: "/").last.map(String.init) ?? path
         if name.hasSuffix(".yaml") { name.removeLast(5) }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-        return (1...64).contains(name.count) && name.allSatisfy(allowed.contains) ? name : "flow"
+        return FlowRegistry.isValid(name) ? name : "flow"
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOHTTP1
+import TemblorDaemon
 
 /// `temblor flows`: the daemon's API from the command line, for people (tables) and scripts
 /// (`--json`). Exit status 0 when the daemon did it, 1 when it refused or failed (or cannot be
@@ -52,11 +53,18 @@ struct FlowsCommand: AsyncParsableCommand {
 
     /// A flow id as the API allows it in a path.
     static func checked(_ id: String) throws -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-        guard (1...64).contains(id.count), id.allSatisfy(allowed.contains) else {
+        guard FlowRegistry.isValid(id) else {
             throw usage("'\(id)' is not a flow id: use 1 to 64 letters, digits, '-' or '_'")
         }
         return id
+    }
+
+    /// Pauses (`paused`) or resumes (`running`) flow `id` and prints what it became.
+    static func setStatus(_ options: ApiClientOptions, _ id: String, _ status: String, saying verb: String) async throws {
+        let id = try checked(id)
+        try await request(options, .PATCH, "/v1/flows/\(id)", body: Data(#"{"status":"\#(status)"}"#.utf8)) { answer in
+            print(verb + " " + line(answer), terminator: "")
+        }
     }
 
     /// `rows` as columns padded to their widest cell.

@@ -11,9 +11,6 @@ struct FlowsPauseCommand: AsyncParsableCommand {
     @OptionGroup var options: ApiClientOptions
 
     func run() async throws {
-        let id = try FlowsCommand.checked(self.id)
-        try await FlowsCommand.request(options, .PATCH, "/v1/flows/\(id)", body: Data(#"{"status":"paused"}"#.utf8)) { answer in
-            print("paused " + FlowsCommand.line(answer), terminator: "")
-        }
+        try await FlowsCommand.setStatus(options, id, "paused", saying: "paused")
     }
 }

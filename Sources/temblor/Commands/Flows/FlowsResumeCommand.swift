@@ -11,9 +11,6 @@ struct FlowsResumeCommand: AsyncParsableCommand {
     @OptionGroup var options: ApiClientOptions
 
     func run() async throws {
-        let id = try FlowsCommand.checked(self.id)
-        try await FlowsCommand.request(options, .PATCH, "/v1/flows/\(id)", body: Data(#"{"status":"running"}"#.utf8)) { answer in
-            print("resumed " + FlowsCommand.line(answer), terminator: "")
-        }
+        try await FlowsCommand.setStatus(options, id, "running", saying: "resumed")
     }
 }
