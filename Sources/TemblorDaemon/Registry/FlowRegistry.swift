@@ -240,7 +240,10 @@ public actor FlowRegistry {
         guard var flow = flows[id] else { return }
         switch outcome {
         case .success(let report):
-            flow.status = .stopped
+            // A flow whose connectors stopped on errors ended without doing its work.
+            let errors = flow.runner.connectorErrors
+            flow.status = errors.isEmpty ? .stopped : .failed
+            flow.error = errors.isEmpty ? nil : errors.joined(separator: "; ")
             flow.report = report
         case .failure(let error):
             flow.status = .failed
@@ -253,7 +256,7 @@ public actor FlowRegistry {
         FlowSummary(
             id: id, status: flow.status, startedAt: flow.startedAt,
             nodes: flow.definition.connectors.map(\.name) + flow.definition.pipelines.map(\.name),
-            counts: flow.runner.router.total, error: flow.error)
+            counts: flow.runner.router.total, error: flow.error ?? flow.runner.connectorErrors.first)
     }
 
     /// 1 to 64 letters, digits, `-` or `_`: safe in a URL path and as a file name.

@@ -41,6 +41,8 @@ public final class FlowRunner: Sendable {
     public let reloader: PluginReloader
     /// Each node's input queue, once `run` built them: their depths are a gauge of the daemon.
     private let queues = Mutex<[String: BoundedQueue<NodeMessage>]>([:])
+    /// Why connectors stopped before their time, in the order they did.
+    private let stoppedConnectors = Mutex<[String]>([])
 
     /// `metrics` receives the flow's counters (see docs/flows.md); `nil` uses the process's
     /// bootstrapped `MetricsSystem.factory`.
@@ -70,6 +72,12 @@ public final class FlowRunner: Sendable {
     /// The events waiting in each node's input queue now, by node; empty before `run` and after it.
     public var queueDepths: [String: Int] {
         queues.withLock { $0.mapValues(\.count) }
+    }
+
+    /// Each connector that stopped on an error, with that error: a flow whose source could not
+    /// open its file ends, and the daemon reports it as failed with this reason.
+    public var connectorErrors: [String] {
+        stoppedConnectors.withLock { $0 }
     }
 
     /// Holds every source at its next batch; what is in flight drains, nothing is lost.
@@ -191,6 +199,7 @@ public final class FlowRunner: Sendable {
                             try await sink.run(SinkInput(queue: queue, events: events), context)
                         } catch {
                             logger.error("connector \(definition.name): sink stopped: \(error)")
+                            self.stoppedConnectors.withLock { $0.append("connector \(definition.name): sink stopped: \(error)") }
                         }
                     }
                     // Whatever is still queued cannot be delivered any more.
@@ -221,6 +230,7 @@ public final class FlowRunner: Sendable {
                         } catch is CancellationError {
                         } catch {
                             logger.error("connector \(definition.name): source stopped: \(error)")
+                            self.stoppedConnectors.withLock { $0.append("connector \(definition.name): source stopped: \(error)") }
                         }
                         await lifecycle?.onDrain()
                     }
