@@ -33,8 +33,19 @@ struct ApiClient {
             request.headers.add(name: "content-type", value: type)
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        return Answer(status: Int(response.status.code), body: Data(bytes.readableBytesView))
+        // A daemon that is not there is said at once, not after retrying until the deadline;
+        // the deadline itself is long, as stopping a flow waits for it to drain.
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let response = try await client.execute(request, timeout: .seconds(120))
+            let bytes = try await response.body.collect(upTo: 64 << 20)
+            try await client.shutdown()
+            return Answer(status: Int(response.status.code), body: Data(bytes.readableBytesView))
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 }
