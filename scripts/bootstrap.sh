@@ -15,6 +15,7 @@ packages=(
   redis-server
   openssl
   wrk
+  chromium
 )
 
 missing=()
