@@ -19,13 +19,19 @@ final class DaemonProcess: @unchecked Sendable {
         var description: String { "the daemon did not listen (exit \(status.map(String.init) ?? "none")): \(stderr)" }
     }
 
-    /// Starts `temblor ARGUMENTS` and waits until it prints `marker` followed by its URL.
-    init(_ arguments: [String], marker: String = "listening on http://", directory: String? = nil) async throws {
+    /// Starts `temblor ARGUMENTS` and waits until it prints `marker` followed by its URL; its
+    /// standard output goes to the file `stdout` when given.
+    init(_ arguments: [String], marker: String = "listening on http://", directory: String? = nil, stdout: String? = nil) async throws {
         process.executableURL = TemblorProcess.executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
+        if let stdout {
+            FileManager.default.createFile(atPath: stdout, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
         process.standardError = errors
         try process.run()
         let handle = errors.fileHandleForReading
