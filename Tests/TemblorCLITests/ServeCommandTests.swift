@@ -105,12 +105,28 @@ import Testing
         let invalid = try await TemblorProcess.run(["serve", "--api", "127.0.0.1:0", "--flows", dir + "/flows"])
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("typo.yaml:2:"), "\(invalid.stderr)")
+        let missing = try await TemblorProcess.run(["serve", "--api", "127.0.0.1:0", "--flows", dir + "/flow"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--flows: \(dir)/flow is not a directory"), "\(missing.stderr)")
         let badAddress = try await TemblorProcess.run(["serve", "--api", "localhost"])
         #expect(badAddress.status == 2)
         try "".write(toFile: dir + "/empty-token", atomically: true, encoding: .utf8)
         let empty = try await TemblorProcess.run(["serve", "--api", "127.0.0.1:0", "--api-token-file", dir + "/empty-token"])
         #expect(empty.status == 2)
         #expect(empty.stderr.contains("empty"), "\(empty.stderr)")
+    }
+
+    @Test func aTakenAddressIsNamedWithItsReason() async throws {
+        let first = try await DaemonProcess(["serve", "--api", "127.0.0.1:0"])
+        let second = try await TemblorProcess.run(["serve", "--api", first.address])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("the API cannot listen on \(first.address): Address already in use"), "\(second.stderr)")
+        let dir = try directory()
+        try ticking.write(toFile: dir + "/ticks.yaml", atomically: true, encoding: .utf8)
+        let run = try await TemblorProcess.run(["run", dir + "/ticks.yaml", "--api", first.address, "--control", "none"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("the API cannot listen on \(first.address): Address already in use"), "\(run.stderr)")
+        #expect(try await first.stop() == 0)
     }
 
     @Test func aTokenGuardsTheApiAndTheClientSendsIt() async throws {

@@ -22,9 +22,15 @@ final class FlowService: Service, Sendable {
     func run() async throws {
         let result: Result<FlowReport, any Error>
         do {
-            let report = try await withGracefulShutdownHandler {
-                try await body()
-            } onGracefulShutdown: {
+            // Cancelled (another service of the group failed) it stops and drains as on a
+            // graceful shutdown: the run does not end on cancellation by itself.
+            let report = try await withTaskCancellationHandler {
+                try await withGracefulShutdownHandler {
+                    try await body()
+                } onGracefulShutdown: {
+                    self.stop()
+                }
+            } onCancel: {
                 self.stop()
             }
             result = .success(report)

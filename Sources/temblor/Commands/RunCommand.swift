@@ -63,8 +63,10 @@ struct RunCommand: AsyncParsableCommand {
         // The flow's counters: in the process-wide metrics system (bootstrapped once, here), or,
         // with the API, in the registry's, where /metrics finds them.
         var statsLines: @Sendable () async -> [String] = { [] }
+        var apiAddress: ApiAddress?
         if let api {
             let address = try RunCommand.address(api, tokenFile: apiTokenFile)
+            apiAddress = address.address
             let registry = FlowRegistry()
             let id = FlowRunApi.id(of: flow)
             do {
@@ -84,7 +86,8 @@ struct RunCommand: AsyncParsableCommand {
             ) { bound in
                 StandardError.write("temblor run: API listening on http://\(bound)\n")
             }
-            services.append(.init(service: application))
+            // An API that cannot serve ends the run, after the flow drained.
+            services.append(.init(service: application, failureTerminationBehavior: .gracefullyShutdownGroup))
         } else {
             let registry: StatsRegistry? = stats ? StatsRegistry() : nil
             registry?.bootstrapMetricsSystem()
@@ -112,7 +115,9 @@ struct RunCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             await server?.close()
-            throw error
+            guard let apiAddress else { throw error }
+            StandardError.write("temblor run: \(DaemonServer.explain(error, address: apiAddress))\n")
+            throw ExitCode.failure
         }
         let report: FlowReport
         switch service.report {

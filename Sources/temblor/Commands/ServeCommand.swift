@@ -65,6 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
         let cwd = FileManager.default.currentDirectoryPath
         let flowsDirectory = flows.map { FlowFiles.absolute($0, in: cwd) }
         let stateDirectory = state.map { FlowFiles.absolute($0, in: cwd) }
+        if let flowsDirectory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: flowsDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw Self.usage("--flows: \(flowsDirectory) is not a directory; give the directory that holds the flow files")
+            }
+        }
         let registry = FlowRegistry(stateDirectory: stateDirectory)
         do {
             if let flowsDirectory {
@@ -99,7 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             await registry.stopAll()
-            StandardError.write("temblor serve: \(error)\n")
+            StandardError.write("temblor serve: \(DaemonServer.explain(error, address: address))\n")
             throw ExitCode.failure
         }
     }
