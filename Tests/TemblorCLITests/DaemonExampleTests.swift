@@ -60,6 +60,13 @@ import Testing
         let numbers = beats(output).compactMap { $0["beat"] as? Int }
         #expect(numbers == Array(1...numbers.count), "the count goes on across the reload: \(numbers)")
 
+        let deployed = try await TemblorProcess.run(["flows", "deploy", example + "/ticks.yaml", "--api", daemon.url])
+        #expect(deployed.status == 0, "\(deployed.stderr)")
+        #expect(deployed.stdoutText.hasPrefix("deployed ticks  running"), "\(deployed.stdoutText)")
+        #expect(FileManager.default.fileExists(atPath: example + "/state/ticks.yaml"), "kept in the unit's state directory")
+        let paused = try await TemblorProcess.run(["flows", "pause", "ticks", "--api", daemon.url])
+        #expect(paused.status == 0 && paused.stdoutText.hasPrefix("paused ticks  paused"), "\(paused.stdoutText) \(paused.stderr)")
+
         #expect(try await daemon.stop(signal: SIGTERM) == 0, "\(daemon.stderr)")
         #expect(daemon.stderr.contains(#""message":"#), "--log-format json: \(daemon.stderr)")
     }

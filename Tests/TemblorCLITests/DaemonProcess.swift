@@ -48,7 +48,7 @@ final class DaemonProcess: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             let (text, ended) = snapshot()
             if let range = text.range(of: marker) {
-                let rest = text[range.upperBound...].prefix { !$0.isWhitespace }
+                let rest = text[range.upperBound...].prefix { !$0.isWhitespace && $0 != "\"" }
                 url = "http://" + rest
                 return
             }
