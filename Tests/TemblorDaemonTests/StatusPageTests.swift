@@ -35,6 +35,9 @@ import TemblorDaemon
                 try await page.waitFor("document.querySelector('tr.detail details').open")
                 try await page.waitFor(#"document.querySelector('tr.detail').innerText.includes('pass.lua')"#)
                 if let screenshot { try await page.screenshot().write(to: URL(fileURLWithPath: screenshot)) }
+                // Later polls render the rows again and keep the details open.
+                try await Task.sleep(for: .milliseconds(2500))
+                #expect(try await page.evaluate("document.querySelector('tr.detail details').open") as? Bool == true)
                 try await page.click(#"tr[data-flow="ticks"] button[data-action="pause"]"#)
                 try await page.waitFor(#"document.querySelector('tr[data-flow="ticks"] td.status.paused')"#)
             }

@@ -78,7 +78,6 @@ enum StatusPage {
         'use strict';
         const poll = 1000;
         const last = {};
-        const open = {};
 
         function el(tag, attrs, children) {
           const e = document.createElement(tag);
@@ -143,7 +142,15 @@ enum StatusPage {
           return box;
         }
 
+        // One refresh at a time: a slow API must not have two renders race each other.
+        let busy = false;
         async function refresh() {
+          if (busy) return;
+          busy = true;
+          try { await render(); } finally { busy = false; }
+        }
+
+        async function render() {
           let flows;
           try { flows = await api('GET', '/v1/flows'); } catch (e) { document.getElementById('summary').textContent = 'API: ' + e.message; return; }
           const now = Date.now();
@@ -164,13 +171,19 @@ enum StatusPage {
               cell(new Date(f.started_at * 1000).toLocaleString()), cell(f.events_in, 'n'), cell(f.events_out, 'n'), cell(f.failed, 'n'),
               cell(inRate, 'n'), cell(outRate, 'n'), actions]);
             rows.push(row);
-            const details = el('details', {}, [el('summary', { text: 'nodes: ' + f.nodes.join(', ') })]);
-            if (open[f.id]) details.open = true;
-            details.addEventListener('toggle', () => { open[f.id] = details.open; });
+            const details = el('details', { 'data-flow': f.id }, [el('summary', { text: 'nodes: ' + f.nodes.join(', ') })]);
             const extra = el('td', { colspan: '9' }, [details]);
             if (f.error) extra.appendChild(el('div', { class: 'error', text: f.error }));
             rows.push(el('tr', { class: 'detail' }, [extra]));
             try { details.appendChild(detailTable(await api('GET', '/v1/flows/' + f.id))); } catch (e) { details.appendChild(el('div', { text: e.message })); }
+          }
+          // The new rows keep the details open that are open now, also those opened while this
+          // render fetched them.
+          for (const row of rows) {
+            const details = row.querySelector('details');
+            if (!details) continue;
+            const shown = body.querySelector('details[data-flow="' + CSS.escape(details.dataset.flow) + '"]');
+            details.open = Boolean(shown && shown.open);
           }
           body.replaceChildren(...rows);
           const counts = {};
