@@ -120,7 +120,9 @@ extension LuaIOSession {
                     connection.collector.value.expect(done)
                     channel.write(HTTPClientRequestPart.head(head), promise: nil)
                     if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil) }
-                    channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { done.fail($0) }
+                    // A failed write closes the connection; the collector then reports why
+                    // (a TLS handshake refused, say), which the write's own error does not say.
+                    channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { _ in channel.close(promise: nil) }
                 }
             }
         }

@@ -150,42 +150,49 @@ enum StatusPage {
           try { await render(); } finally { busy = false; }
         }
 
+        // Each flow's rows, made once and updated in place: a click, an open details element or a
+        // selection survives every poll.
+        const shown = new Map();
+
+        function rowsOf(id) {
+          const cells = { id: cell(id), status: cell(''), started: cell(''), in: cell('', 'n'), out: cell('', 'n'),
+            failed: cell('', 'n'), inRate: cell('', 'n'), outRate: cell('', 'n') };
+          const actions = el('td', {}, ['pause', 'resume', 'reload', 'stop'].map(what =>
+            el('button', { text: what, 'data-action': what, onclick: () => act(id, what) })));
+          const summary = el('summary');
+          const content = el('div');
+          const error = el('div', { class: 'error' });
+          return { row: el('tr', { 'data-flow': id }, [...Object.values(cells), actions]), cells, summary, content, error,
+            detail: el('tr', { class: 'detail' }, [el('td', { colspan: '9' }, [el('details', {}, [summary, content]), error])]) };
+        }
+
         async function render() {
           let flows;
           try { flows = await api('GET', '/v1/flows'); } catch (e) { document.getElementById('summary').textContent = 'API: ' + e.message; return; }
           const now = Date.now();
           const body = document.getElementById('flows');
-          const rows = [];
+          const listed = new Set(flows.map(f => f.id));
+          for (const [id, entry] of shown) {
+            if (!listed.has(id)) { entry.row.remove(); entry.detail.remove(); shown.delete(id); delete last[id]; }
+          }
           for (const f of flows) {
             const before = last[f.id];
             const seconds = before ? (now - before.at) / 1000 : 0;
-            const inRate = before && seconds > 0 ? ((f.events_in - before.in) / seconds).toFixed(1) : '–';
-            const outRate = before && seconds > 0 ? ((f.events_out - before.out) / seconds).toFixed(1) : '–';
+            const rate = (count, previous) => before && seconds > 0 ? ((count - previous) / seconds).toFixed(1) : '–';
+            const entry = shown.get(f.id) || rowsOf(f.id);
+            const c = entry.cells;
+            c.status.textContent = f.status; c.status.className = 'status ' + f.status;
+            c.started.textContent = new Date(f.started_at * 1000).toLocaleString();
+            c.in.textContent = f.events_in; c.out.textContent = f.events_out; c.failed.textContent = f.failed;
+            c.inRate.textContent = rate(f.events_in, before && before.in); c.outRate.textContent = rate(f.events_out, before && before.out);
             last[f.id] = { at: now, in: f.events_in, out: f.events_out };
-            const actions = el('td', {}, [
-              el('button', { text: 'pause', 'data-action': 'pause', onclick: () => act(f.id, 'pause') }),
-              el('button', { text: 'resume', 'data-action': 'resume', onclick: () => act(f.id, 'resume') }),
-              el('button', { text: 'reload', 'data-action': 'reload', onclick: () => act(f.id, 'reload') }),
-              el('button', { text: 'stop', 'data-action': 'stop', onclick: () => act(f.id, 'stop') })]);
-            const row = el('tr', { 'data-flow': f.id }, [cell(f.id), cell(f.status, 'status ' + f.status),
-              cell(new Date(f.started_at * 1000).toLocaleString()), cell(f.events_in, 'n'), cell(f.events_out, 'n'), cell(f.failed, 'n'),
-              cell(inRate, 'n'), cell(outRate, 'n'), actions]);
-            rows.push(row);
-            const details = el('details', { 'data-flow': f.id }, [el('summary', { text: 'nodes: ' + f.nodes.join(', ') })]);
-            const extra = el('td', { colspan: '9' }, [details]);
-            if (f.error) extra.appendChild(el('div', { class: 'error', text: f.error }));
-            rows.push(el('tr', { class: 'detail' }, [extra]));
-            try { details.appendChild(detailTable(await api('GET', '/v1/flows/' + f.id))); } catch (e) { details.appendChild(el('div', { text: e.message })); }
+            entry.summary.textContent = 'nodes: ' + f.nodes.join(', ');
+            entry.error.textContent = f.error || '';
+            let detail;
+            try { detail = detailTable(await api('GET', '/v1/flows/' + f.id)); } catch (e) { detail = el('div', { text: e.message }); }
+            entry.content.replaceChildren(detail);
+            if (!shown.has(f.id)) { shown.set(f.id, entry); body.append(entry.row, entry.detail); }
           }
-          // The new rows keep the details open that are open now, also those opened while this
-          // render fetched them.
-          for (const row of rows) {
-            const details = row.querySelector('details');
-            if (!details) continue;
-            const shown = body.querySelector('details[data-flow="' + CSS.escape(details.dataset.flow) + '"]');
-            details.open = Boolean(shown && shown.open);
-          }
-          body.replaceChildren(...rows);
           const counts = {};
           for (const f of flows) counts[f.status] = (counts[f.status] || 0) + 1;
           document.getElementById('summary').textContent = flows.length + ' flow' + (flows.length === 1 ? '' : 's') +
