@@ -18,14 +18,6 @@ import Testing
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    func waitFor(_ what: String, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while !condition() {
-            guard ContinuousClock.now < deadline else { Issue.record("timed out waiting for \(what)"); return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
     @Test func theSystemdUnitStartsReloadsAndStopsTheDaemon() async throws {
         let example = try ExampleFixtures.copy(example: "daemon").path
         let unit = try String(contentsOfFile: example + "/temblor.service", encoding: .utf8)
@@ -45,7 +37,7 @@ import Testing
         let output = example + "/stdout.jsonl"
         let daemon = try await DaemonProcess(arguments, stdout: output)
 
-        try await waitFor("the first heartbeat") { !beats(output).isEmpty }
+        #expect(await eventually(within: .seconds(20)) { !beats(output).isEmpty }, "the first heartbeat")
         let first = try #require(beats(output).first)
         #expect(first["service"] as? String == "temblor")
         #expect(first["beat"] as? Int == 1)
@@ -56,7 +48,9 @@ import Testing
             .replacingOccurrences(of: "service = ctx.config.service,", with: "service = ctx.config.service, edited = true,")
         try edited.write(toFile: plugin, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try await waitFor("a heartbeat of the reloaded plugin") { beats(output).contains { $0["edited"] as? Bool == true } }
+        #expect(
+            await eventually(within: .seconds(20)) { beats(output).contains { $0["edited"] as? Bool == true } },
+            "a heartbeat of the reloaded plugin")
         let numbers = beats(output).compactMap { $0["beat"] as? Int }
         #expect(numbers == Array(1...numbers.count), "the count goes on across the reload: \(numbers)")
 

@@ -219,15 +219,4 @@ import Testing
         #expect(refused.stderr.contains("not a socket"), "\(refused.stderr)")
         #expect(try String(contentsOfFile: socket, encoding: .utf8) == "keep")
     }
-
-    /// Whether `condition` holds within `limit`, checked every 20 ms.
-    func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + limit
-        while clock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
-    }
 }
