@@ -53,6 +53,10 @@ let package = Package(
             dependencies: ["CLua", "CSimdjson"],
             cSettings: [.headerSearchPath("../CLua")]
         ),
+        // CRC-32C for the wal's records: the SSE4.2 instruction where the CPU has it, tables elsewhere.
+        .target(name: "CCRC32C"),
+        // The write-ahead log's storage: segments, records, recovery. No Temblor types in it.
+        .target(name: "TemblorWAL", dependencies: ["CCRC32C"]),
         .target(name: "TemblorValue"),
         .target(
             name: "TemblorCodecs",
@@ -93,6 +97,7 @@ let package = Package(
                 "TemblorValue",
                 "TemblorCodecs",
                 "TemblorRuntime",
+                "TemblorWAL",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -153,6 +158,7 @@ let package = Package(
             path: "Benchmarks/TemblorBenchmarks"
         ),
         .testTarget(name: "TemblorValueTests", dependencies: ["TemblorValue"]),
+        .testTarget(name: "TemblorWALTests", dependencies: ["TemblorWAL", "CCRC32C"]),
         // Generators shared by the property tests of several modules.
         .target(name: "TemblorTestSupport", dependencies: ["TemblorValue"], path: "Tests/TemblorTestSupport"),
         .testTarget(name: "TemblorCodecsTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),

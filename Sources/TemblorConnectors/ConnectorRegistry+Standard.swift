@@ -5,7 +5,7 @@ extension ConnectorRegistry {
     public static let standard = ConnectorRegistry([
         FileConnector(), StdioConnector(), NullConnector(), BlackholeConnector(), BenchConnector(), MetronomeConnector(),
         TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(),
-        HttpServerConnector(), HttpClientConnector(), WebSocketServerConnector(), WebSocketClientConnector(),
+        HttpServerConnector(), HttpClientConnector(), WebSocketServerConnector(), WebSocketClientConnector(), WalConnector(),
         LuaConnectorFactory(hostIO: LuaIOProvider()),
     ])
 }

@@ -76,22 +76,9 @@ public struct SourceStream {
     /// Sends the events batched so far.
     public mutating func flush() async {
         if !batch.isEmpty {
-            // A sink downstream that cannot accept events holds this source here (backpressure
-            // from its circuit breaker) rather than making it fail events.
-            if context.breakers.contains(where: \.isOpen) {
-                let lifecycle = context.lifecycle
-                await lifecycle?.onPause()
-                for breaker in context.breakers where breaker.isOpen {
-                    context.logger.info("\(context.name): paused while \(breaker.holding)")
-                    await breaker.waitUntilClosed()
-                }
-                await lifecycle?.onResume()
-            }
-            context.router.produced(batch.count, by: context.sourceId)
-            context.outEvents?.increment(by: batch.count)
             let full = batch
             batch.removeAll(keepingCapacity: true)
-            await context.out.send(full)
+            await context.send(full)
         }
         if !errors.isEmpty {
             let failed = errors

@@ -1,0 +1,118 @@
+import NIOPosix
+import TemblorRuntime
+import TemblorValue
+import TemblorWAL
+
+/// The `in` side of a wal: appends each batch to the log and acknowledges it upstream only once
+/// it is durable under the fsync policy. When the log is full it opens its breaker, which holds
+/// the sources upstream, and waits for the downstream side to free space: it never drops.
+struct WalSink: Sink {
+    let connection: WalConnection
+
+    func run(_ input: SinkInput, _ context: SinkContext) async throws {
+        let log = connection.log
+        let pool = NIOThreadPool.singleton
+        let syncer: Task<Void, Never>? =
+            if case .interval(let ms) = connection.config.fsync {
+                Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(ms))
+                        do { try await pool.runIfActive { try log.sync() } } catch { context.logger.error("\(context.name): \(error)") }
+                    }
+                }
+            } else { nil }
+        defer {
+            syncer?.cancel()
+            connection.inputEnded()
+        }
+        while let batch = await input.next() {
+            var events: [Event] = []
+            var payloads: [[UInt8]] = []
+            events.reserveCapacity(batch.count)
+            payloads.reserveCapacity(batch.count)
+            for event in batch {
+                do {
+                    payloads.append(try WalEventCodec.encode(event))
+                    events.append(event)
+                } catch {
+                    context.fail([event], reason: "the wal cannot store this event: \(error)")
+                }
+            }
+            var start = 0
+            while start < events.count {
+                let count = try await room(for: payloads[start...], context)
+                if count == 0 {
+                    // One event larger than the whole wal: it can never be stored.
+                    let size = payloads[start].count
+                    context.fail([events[start]], reason: "\(WalError.recordTooLarge(bytes: size, limit: log.options.maxBytes - WalFormat.recordHeaderSize))")
+                    start += 1
+                    continue
+                }
+                let chunk = Array(payloads[start..<(start + count)])
+                try await write(chunk, pool: pool)
+                log.publish()
+                connection.wake.fire()
+                context.ack(Array(events[start..<(start + count)]))
+                start += count
+            }
+        }
+        try await pool.runIfActive { try log.sync() }
+    }
+
+    /// Appends and syncs as the policy says, off the cooperative threads.
+    private func write(_ payloads: [[UInt8]], pool: NIOThreadPool) async throws {
+        let log = connection.log
+        switch connection.config.fsync {
+        case .batch:
+            try await pool.runIfActive {
+                try log.append(payloads)
+                try log.sync()
+            }
+        case .always:
+            try await pool.runIfActive {
+                for payload in payloads {
+                    try log.append([payload])
+                    try log.sync()
+                }
+            }
+        case .interval:
+            try await pool.runIfActive { try log.append(payloads) }
+        }
+    }
+
+    /// How many of `payloads`, from the first, fit in the log now; waits (breaker open, sources
+    /// upstream held) while not even the first does. 0 only when the first can never fit.
+    private func room(for payloads: ArraySlice<[UInt8]>, _ context: SinkContext) async throws -> Int {
+        let log = connection.log
+        guard let first = payloads.first else { return 0 }
+        if WalLog.recordSize(payload: first.count) > log.options.maxBytes - WalFormat.segmentHeaderSize { return 0 }
+        var held = false
+        defer {
+            if held {
+                context.breaker.close()
+                context.logger.info("\(context.name): the wal has room again")
+            }
+        }
+        while true {
+            try Task.checkCancellation()
+            let seen = log.spaceGeneration
+            var bytes = 0
+            var count = 0
+            for payload in payloads {
+                let size = WalLog.recordSize(payload: payload.count)
+                guard log.fits(bytes + size) else { break }
+                bytes += size
+                count += 1
+            }
+            if count > 0 { return count }
+            if try log.rotateIfAcknowledged() { continue }
+            if !held {
+                held = true
+                context.breaker.open()
+                context.logger.warning(
+                    "\(context.name): the wal at \(log.directory) is full (\(log.bytes) of \(log.options.maxBytes) bytes); holding the sources upstream until what it holds is delivered")
+            }
+            await log.waitForSpace(after: seen)
+        }
+    }
+}

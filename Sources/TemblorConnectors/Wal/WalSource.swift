@@ -1,0 +1,93 @@
+import Synchronization
+import TemblorRuntime
+import TemblorValue
+import TemblorWAL
+
+/// The `out` side of a wal: sends every record not yet acknowledged downstream, in order, from
+/// the oldest (also after a restart), then follows what the sink side appends. Acks move the
+/// watermark that lets the log reclaim segments; a fail sends again from the failed record on,
+/// after the connector's reconnect backoff.
+struct WalSource: Source {
+    let connection: WalConnection
+    let reconnect: ReconnectStrategy
+
+    func run(_ context: SourceContext) async throws {
+        let log = connection.log
+        let wake = connection.wake
+        let connection = self.connection
+        connection.delivery.withLock { $0 = WalDelivery(watermark: log.acknowledged) }
+        let sourceId = context.sourceId
+        context.onAcknowledgements { acknowledgement in
+            let moved = connection.delivery.withLock { delivery in
+                var moved = false
+                for id in acknowledgement.ids where id.source == sourceId {
+                    if acknowledgement.delivered {
+                        moved = delivery.acknowledge(id.sequence) || moved
+                    } else {
+                        delivery.fail(id.sequence)
+                    }
+                }
+                return moved || !acknowledgement.delivered
+            }
+            if moved { wake.fire() }
+        }
+        var reader = WalReader(log, from: log.acknowledged + 1)
+        var retry = 0
+        var committed = log.acknowledged
+        var lastPersist = MonotonicClock.now()
+        while !Task.isCancelled {
+            let seen = wake.generation
+            // What was delivered may be reclaimed; the watermark reaches disk a few times a second.
+            let watermark = connection.delivery.withLock { $0.watermark }
+            if watermark > committed {
+                try log.acknowledge(through: watermark)
+                committed = watermark
+                retry = 0
+                let now = MonotonicClock.now()
+                if now - lastPersist > 100_000_000 {
+                    try log.persistAcknowledged()
+                    lastPersist = now
+                }
+            }
+            if let from = connection.delivery.withLock({ $0.firstFailed }) {
+                retry += 1
+                guard let delay = reconnect.delay(beforeRetry: retry) else {
+                    context.logger.error(
+                        "\(context.name): giving up after \(retry - 1) redeliveries; the records from \(from) on stay in \(log.directory) for the next start")
+                    return
+                }
+                context.logger.warning("\(context.name): record \(from) was not delivered; sending again from it in \(delay)")
+                try await Task.sleep(for: delay)
+                if let start = connection.delivery.withLock({ $0.rewind() }) { reader.rewind(to: start) }
+                continue
+            }
+            let records = try reader.read(limit: context.batchSize)
+            if records.isEmpty {
+                let settled = connection.delivery.withLock { $0.isSettled }
+                if !connection.receiving && settled && log.publishedSequence < reader.nextSequence { return }
+                await wake.wait(after: seen)
+                continue
+            }
+            var events: [Event] = []
+            events.reserveCapacity(records.count)
+            for record in records {
+                if connection.delivery.withLock({ $0.isDelivered(record.sequence) }) {
+                    connection.delivery.withLock { $0.skipped(record.sequence) }
+                    continue
+                }
+                do {
+                    let stored = try WalEventCodec.decode(record.payload)
+                    events.append(Event(
+                        payload: stored.payload, meta: stored.meta, ingestNs: stored.ingestNs,
+                        id: EventId(source: sourceId, stream: 0, sequence: record.sequence)))
+                } catch {
+                    context.logger.error("\(context.name): record \(record.sequence) in \(log.directory) cannot be read back (\(error)); skipped")
+                }
+            }
+            connection.delivery.withLock { delivery in
+                for event in events { delivery.sent(event.id.sequence) }
+            }
+            await context.send(events)
+        }
+    }
+}

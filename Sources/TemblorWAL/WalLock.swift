@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The exclusive hold on a wal directory: an flock on its `lock` file, which also holds the pid
+/// of the holder for the error the next one gets. The kernel drops it when the process dies, so
+/// a crash never leaves a directory locked.
+final class WalLock: Sendable {
+    private let file: WalFile
+
+    private init(file: WalFile) {
+        self.file = file
+    }
+
+    /// Takes the lock of `directory`, or says who has it.
+    static func acquire(_ directory: String) throws(WalError) -> WalLock {
+        let path = directory + "/" + WalFormat.lockFile
+        let file = try WalFile.open(path, create: true)
+        guard flock(file.descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            guard code == EWOULDBLOCK else { throw .io(path: path, operation: "lock", errno: code) }
+            let holder = (try? file.read(at: 0, count: 32)).map { String(decoding: $0, as: UTF8.self) }
+                .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) } }
+            throw .locked(directory: directory, holder: holder.map { $0 == getpid() ? "this process (another connector)" : "process \($0)" } ?? "another process")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        try file.truncate(to: 0)
+        try file.write(pid, at: 0)
+        return WalLock(file: file)
+    }
+}

@@ -1,0 +1,90 @@
+/// Reads a wal's records in order from a starting sequence, following the writer: what it
+/// publishes becomes readable, and a reader at the end waits for more. Owned by one task.
+public struct WalReader: ~Copyable {
+    private let log: WalLog
+    /// The sequence the next record read must have at least.
+    public private(set) var nextSequence: UInt64
+    private var segmentFirst: UInt64?
+    private var scanner: WalSegmentScanner?
+    /// Stretches of damaged bytes met while reading (those found when opening are in `recovery`).
+    public private(set) var damagedRegions = 0
+
+    /// A reader from `sequence` on (the oldest unacknowledged record, say).
+    public init(_ log: WalLog, from sequence: UInt64) {
+        self.log = log
+        self.nextSequence = sequence
+    }
+
+    /// Starts again from `sequence` (a redelivery after a fail).
+    public mutating func rewind(to sequence: UInt64) {
+        nextSequence = sequence
+        segmentFirst = nil
+        scanner = nil
+    }
+
+    /// Up to `limit` records, or fewer when fewer are published; empty at the end.
+    public mutating func read(limit: Int, maxBytes: Int = 4 << 20) throws(WalError) -> [WalRecord] {
+        var records: [WalRecord] = []
+        var bytes = 0
+        while records.count < limit && bytes < maxBytes {
+            guard try position() else { break }
+            guard let entry = try scanner!.next() else {
+                // At the readable end of this segment: go on in the next one, if there is one.
+                guard let following = nextSegment() else { break }
+                segmentFirst = following
+                scanner = nil
+                continue
+            }
+            switch entry {
+            case .record(let sequence, let payload, _, _):
+                guard sequence >= nextSequence else { continue }
+                records.append(WalRecord(sequence: sequence, payload: payload))
+                bytes += payload.count
+                nextSequence = sequence + 1
+            case .damaged, .tail:
+                damagedRegions += 1
+            }
+        }
+        if records.isEmpty {
+            // Damaged records at the very end of what was published are passed over, not waited for.
+            let (published, newest) = log.state.withLock { ($0.published, $0.segments.last?.first) }
+            if published >= nextSequence && newest == segmentFirst { nextSequence = published + 1 }
+        }
+        return records
+    }
+
+    /// Waits until records after `nextSequence - 1` are published, or the wal closed.
+    public func waitForRecords() async {
+        let seen = log.published.generation
+        let ready = log.state.withLock { $0.closed || $0.published >= nextSequence || $0.segments.last.map { $0.first > nextSequence } ?? false }
+        if ready { return }
+        await log.published.wait(after: seen)
+    }
+
+    /// Puts the scanner on the segment holding `nextSequence` with its readable limit; `false`
+    /// when there is nothing to read.
+    private mutating func position() throws(WalError) -> Bool {
+        let snapshot = log.state.withLock { state in (state.segments, state.publishedBytes, state.closed) }
+        let (segments, publishedBytes, closed) = snapshot
+        guard !closed, !segments.isEmpty else { return false }
+        if segmentFirst == nil || !segments.contains(where: { $0.first == segmentFirst }) {
+            scanner = nil
+            let holding = segments.last(where: { $0.first <= nextSequence }) ?? segments[0]
+            segmentFirst = holding.first
+        }
+        guard let index = segments.firstIndex(where: { $0.first == segmentFirst }) else { return false }
+        let segment = segments[index]
+        let limit = index == segments.count - 1 ? publishedBytes : segment.bytes
+        if scanner == nil {
+            let file = try WalFile.open(segment.path, readOnly: true)
+            scanner = WalSegmentScanner(file: file, offset: WalFormat.segmentHeaderSize, limit: limit)
+        } else {
+            scanner!.limit = limit
+        }
+        return true
+    }
+
+    private func nextSegment() -> UInt64? {
+        log.state.withLock { state in state.segments.first(where: { $0.first > (segmentFirst ?? 0) })?.first }
+    }
+}
