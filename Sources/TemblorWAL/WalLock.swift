@@ -21,13 +21,28 @@ final class WalLock: Sendable {
         guard flock(file.descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             guard code == EWOULDBLOCK else { throw .io(path: path, operation: "lock", errno: code) }
-            let holder = (try? file.read(at: 0, count: 32)).map { String(decoding: $0, as: UTF8.self) }
-                .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) } }
+            let holder = pid(in: file)
             throw .locked(directory: directory, holder: holder.map { $0 == getpid() ? "this process (another connector)" : "process \($0)" } ?? "another process")
         }
         let pid = Array("\(getpid())\n".utf8)
         try file.truncate(to: 0)
         try file.write(pid, at: 0)
         return WalLock(file: file)
+    }
+
+    /// The pid in the lock file of `directory` while its lock is held, else `nil`.
+    static func holder(of directory: String) -> Int32? {
+        let path = directory + "/" + WalFormat.lockFile
+        guard let file = try? WalFile.open(path, readOnly: true) else { return nil }
+        if flock(file.descriptor, LOCK_SH | LOCK_NB) == 0 {
+            _ = flock(file.descriptor, LOCK_UN)
+            return nil
+        }
+        return Self.pid(in: file) ?? -1
+    }
+
+    private static func pid(in file: WalFile) -> Int32? {
+        (try? file.read(at: 0, count: 32)).map { String(decoding: $0, as: UTF8.self) }
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) } }
     }
 }

@@ -8,6 +8,8 @@ public struct WalReader: ~Copyable {
     private var scanner: WalSegmentScanner?
     /// Stretches of damaged bytes met while reading (those found when opening are in `recovery`).
     public private(set) var damagedRegions = 0
+    /// What the last positioning saw published, and the newest segment then.
+    private var lastLook: (published: UInt64, newest: UInt64)?
 
     /// A reader from `sequence` on (the oldest unacknowledged record, say).
     public init(_ log: WalLog, from sequence: UInt64) {
@@ -26,6 +28,7 @@ public struct WalReader: ~Copyable {
     public mutating func read(limit: Int, maxBytes: Int = 4 << 20) throws(WalError) -> [WalRecord] {
         var records: [WalRecord] = []
         var bytes = 0
+        lastLook = nil
         while records.count < limit && bytes < maxBytes {
             guard try position() else { break }
             guard let entry = try scanner!.next() else {
@@ -45,10 +48,10 @@ public struct WalReader: ~Copyable {
                 damagedRegions += 1
             }
         }
-        if records.isEmpty {
-            // Damaged records at the very end of what was published are passed over, not waited for.
-            let (published, newest) = log.state.withLock { ($0.published, $0.segments.last?.first) }
-            if published >= nextSequence && newest == segmentFirst { nextSequence = published + 1 }
+        if records.isEmpty, let (published, newest) = lastLook, published >= nextSequence, newest == segmentFirst {
+            // Everything published when this read looked was scanned: records up to `published`
+            // that did not come back are damaged, passed over rather than waited for.
+            nextSequence = published + 1
         }
         return records
     }
@@ -64,9 +67,10 @@ public struct WalReader: ~Copyable {
     /// Puts the scanner on the segment holding `nextSequence` with its readable limit; `false`
     /// when there is nothing to read.
     private mutating func position() throws(WalError) -> Bool {
-        let snapshot = log.state.withLock { state in (state.segments, state.publishedBytes, state.closed) }
-        let (segments, publishedBytes, closed) = snapshot
+        let snapshot = log.state.withLock { state in (state.segments, state.publishedBytes, state.closed, state.published) }
+        let (segments, publishedBytes, closed, published) = snapshot
         guard !closed, !segments.isEmpty else { return false }
+        lastLook = (published, segments[segments.count - 1].first)
         if segmentFirst == nil || !segments.contains(where: { $0.first == segmentFirst }) {
             scanner = nil
             let holding = segments.last(where: { $0.first <= nextSequence }) ?? segments[0]

@@ -17,12 +17,17 @@ public struct WalScan: Sendable {
     /// The highest sequence of an intact record.
     public var lastSequence: UInt64? { segments.compactMap(\.lastSequence).max() }
 
-    /// Scans `directory` without changing it; each intact record is passed to `visit`.
+    /// The pid of the process that has the wal open now, when one has.
+    public var lockedBy: Int32?
+
+    /// Scans `directory` without changing it; each intact record is passed to `visit`, with
+    /// the acknowledged watermark.
     public static func scan(
-        _ directory: String, visit: (_ sequence: UInt64, _ payload: [UInt8]) -> Void = { _, _ in }
+        _ directory: String, visit: (_ sequence: UInt64, _ payload: [UInt8], _ acknowledged: UInt64) -> Void = { _, _, _ in }
     ) throws(WalError) -> WalScan {
         var scan = WalScan(directory: directory, segments: [], acknowledged: 0, recovery: WalRecovery())
         let names = try WalFile.list(directory)
+        scan.lockedBy = WalLock.holder(of: directory)
         if let bytes = try WalFile.contents(directory + "/" + WalFormat.ackedFile) {
             if let acked = WalFormat.readAcked(bytes) {
                 scan.acknowledged = acked
@@ -66,7 +71,7 @@ public struct WalScan: Sendable {
                     info.records += 1
                     info.lastSequence = sequence
                     intactEnd = end
-                    visit(sequence, payload)
+                    visit(sequence, payload, scan.acknowledged)
                 case .damaged(let offset, let end):
                     info.damagedRegions += 1
                     scan.recovery.problems.append("\(name): bytes \(offset)..<\(end) hold no intact record")

@@ -25,7 +25,6 @@ import TemblorWAL
         var placements: [Placement] = []
         for name in dir.segments {
             var offset = 24
-            _ = try WalScan.scan(dir.path) { _, _ in }
             let first = UInt64(name.dropLast(4))!
             var sequence = first
             let size = dir.bytes(name).count

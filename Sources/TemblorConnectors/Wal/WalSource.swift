@@ -58,23 +58,28 @@ struct WalSource: Source {
                 }
                 context.logger.warning("\(context.name): record \(from) was not delivered; sending again from it in \(delay)")
                 try await Task.sleep(for: delay)
-                if let start = connection.delivery.withLock({ $0.rewind() }) { reader.rewind(to: start) }
+                let at = reader.nextSequence
+                if let start = connection.delivery.withLock({ $0.rewind(readerAt: at) }) { reader.rewind(to: start) }
                 continue
             }
+            let position = reader.nextSequence
             let records = try reader.read(limit: context.batchSize)
             if records.isEmpty {
-                let settled = connection.delivery.withLock { $0.isSettled }
+                if reader.nextSequence > position { connection.delivery.withLock { $0.passed(position..<reader.nextSequence) } }
+                let next = reader.nextSequence
+                let settled = connection.delivery.withLock { $0.isSettled(before: next) }
                 if !connection.receiving && settled && log.publishedSequence < reader.nextSequence { return }
                 await wake.wait(after: seen)
                 continue
             }
             var events: [Event] = []
             events.reserveCapacity(records.count)
+            var expected = position
             for record in records {
-                if connection.delivery.withLock({ $0.isDelivered(record.sequence) }) {
-                    connection.delivery.withLock { $0.skipped(record.sequence) }
-                    continue
-                }
+                // Sequences with no record between two read ones were damaged: nothing to wait for.
+                if record.sequence > expected { connection.delivery.withLock { $0.passed(expected..<record.sequence) } }
+                expected = record.sequence + 1
+                if connection.delivery.withLock({ $0.isDelivered(record.sequence) }) { continue }
                 do {
                     let stored = try WalEventCodec.decode(record.payload)
                     events.append(Event(
@@ -82,10 +87,8 @@ struct WalSource: Source {
                         id: EventId(source: sourceId, stream: 0, sequence: record.sequence)))
                 } catch {
                     context.logger.error("\(context.name): record \(record.sequence) in \(log.directory) cannot be read back (\(error)); skipped")
+                    connection.delivery.withLock { $0.passed(record.sequence..<(record.sequence + 1)) }
                 }
-            }
-            connection.delivery.withLock { delivery in
-                for event in events { delivery.sent(event.id.sequence) }
             }
             await context.send(events)
         }

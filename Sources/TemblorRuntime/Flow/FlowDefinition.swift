@@ -55,6 +55,8 @@ public struct ConnectorDefinition: Sendable {
     public var limits: Value
     /// The reconnect strategy (`initial_ms`, `max_ms`, `multiplier`, `jitter`, `max_retries`), or `nil` for the default.
     public var reconnect: Value
+    /// `buffer: {type: disk, path, max_bytes}`: a wal in front of this sink, or `null`.
+    public var buffer: Value = .null
     /// Where the connector's name stands in the file.
     public var location: SourceLocation
     /// Where each key of the connector's mapping stands, for errors about one key.

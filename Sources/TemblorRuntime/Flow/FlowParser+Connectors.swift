@@ -5,6 +5,7 @@ extension FlowParser {
     /// The keys a connector definition may have, in the order the documentation shows them.
     static let connectorKeys = [
         "type", "config", "codec", "preprocessors", "postprocessors", "plugin", "allow", "limits", "reconnect",
+        "buffer",
     ]
 
     /// The `connectors` section: a mapping of instance names to definitions.
@@ -55,6 +56,9 @@ extension FlowParser {
                 connector.limits = settings(valueNode, what)
             case "reconnect":
                 connector.reconnect = settings(valueNode, what)
+            case "buffer":
+                connector.buffer = settings(valueNode, what)
+                recordKeyLocations(of: valueNode, prefix: "buffer", into: &connector.keyLocations)
             default:
                 report(
                     NameSuggestion.message(

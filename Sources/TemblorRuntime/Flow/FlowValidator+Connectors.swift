@@ -57,6 +57,9 @@ extension FlowValidator {
                 errors.append(FlowError("connector '\(name)': \(error)", at: configLocation(of: error.key, in: connector)))
             }
         }
+        if !connector.buffer.isNull {
+            validateBuffer(of: connector, type: type, into: &errors)
+        }
         if !connector.reconnect.isNull {
             do {
                 _ = try ReconnectStrategy(connector.reconnect)
@@ -137,6 +140,29 @@ extension FlowValidator {
                 message = "connector '\(connector.name)': \(error)"
             }
             errors.append(FlowError(message, at: reference.location))
+        }
+    }
+}
+
+extension FlowValidator {
+    /// `buffer:` puts a wal in front of a sink: the connector needs a sink side, and the buffer
+    /// a path (checked as the wal connector would check it, when the catalog has one).
+    func validateBuffer(of connector: ConnectorDefinition, type: ConnectorTypeInfo, into errors: inout [FlowError]) {
+        let location = connector.keyLocations["buffer"] ?? connector.location
+        guard type.hasSink else {
+            errors.append(FlowError(
+                "connector '\(connector.name)': 'buffer' puts a disk buffer in front of a sink, and a \(type.name) connector has no sink side; remove it",
+                at: location))
+            return
+        }
+        do {
+            let buffer = try DiskBuffer(connector.buffer)
+            try connectorType(named: DiskBuffer.connectorType)?.validate(buffer.walConfig)
+        } catch {
+            let key = error.key.hasPrefix("buffer") ? error.key : "buffer.\(error.key)"
+            errors.append(FlowError(
+                "connector '\(connector.name)': \(error.key.hasPrefix("buffer") ? error.description : "config '\(key)': \(error.message)")",
+                at: connector.keyLocations[key] ?? location))
         }
     }
 }

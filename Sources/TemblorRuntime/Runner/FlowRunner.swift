@@ -51,7 +51,7 @@ public final class FlowRunner: Sendable {
         codecs: CodecRegistry = .standard, queueCapacity: Int = 64, batchSize: Int = 256, logger: Logger = Logger(label: "temblor.flow"),
         metrics factory: (any MetricsFactory)? = nil
     ) {
-        self.flow = flow
+        self.flow = flow.expandingBuffers()
         self.directory = directory
         self.connectors = connectors
         self.operators = operators
@@ -63,10 +63,10 @@ public final class FlowRunner: Sendable {
         self.metrics = metrics
         reloader = PluginReloader(metrics: metrics.factory)
         // Acks and fails are counted for the connectors that run as sources (their `out` is linked).
-        let sourceNames = Set(flow.links.filter { $0.from.port == .out }.map(\.from.node))
+        let sourceNames = Set(self.flow.links.filter { $0.from.port == .out }.map(\.from.node))
         router = ContraflowRouter(
-            sourceCount: flow.connectors.count,
-            metrics: flow.connectors.map { sourceNames.contains($0.name) ? metrics.outcomes(source: $0.name) : nil })
+            sourceCount: self.flow.connectors.count,
+            metrics: self.flow.connectors.map { sourceNames.contains($0.name) ? metrics.outcomes(source: $0.name) : nil })
     }
 
     /// The events waiting in each node's input queue now, by node; empty before `run` and after it.
