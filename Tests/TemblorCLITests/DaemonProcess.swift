@@ -72,6 +72,9 @@ final class DaemonProcess: @unchecked Sendable {
     /// The address after `http://`, for `--api`.
     var address: String { String(url.dropFirst("http://".count)) }
 
+    /// The process's id.
+    var pid: Int32 { process.processIdentifier }
+
     func signal(_ number: Int32) {
         kill(process.processIdentifier, number)
     }
