@@ -23,7 +23,7 @@ public struct DiskBuffer: Sendable, Equatable {
             throw ConnectorConfigError(key: "buffer.type", "missing; the only buffer type is 'disk'")
         }
         guard type.stringValue == "disk" else {
-            throw ConnectorConfigError(key: "buffer.type", "expected 'disk' (events in memory need no buffer key), got \(type)")
+            throw ConnectorConfigError(key: "buffer.type", "expected 'disk' (events in memory need no buffer key), got '\(type.stringValue ?? "\(type)")'")
         }
         guard let path = object["path"]?.stringValue, !path.isEmpty else {
             throw ConnectorConfigError(key: "buffer.path", "missing; a disk buffer needs the directory it keeps its wal in")
