@@ -18,7 +18,7 @@ public enum WalError: Error, CustomStringConvertible, Equatable {
         case .io(let path, let operation, let errno):
             "\(operation) \(path): \(String(cString: strerror(errno)))"
         case .recordTooLarge(let bytes, let limit):
-            "an event of \(bytes) bytes does not fit the wal (at most \(limit) bytes); raise max_bytes or segment_bytes"
+            "an event of \(bytes) bytes does not fit the wal (at most \(limit) bytes); raise max_bytes"
         case .unsupportedVersion(let path, let version):
             "\(path) was written by wal format version \(version); this build reads version \(WalFormat.version)"
         case .closed(let directory):

@@ -1,7 +1,9 @@
 extension WalLog {
-    /// Whether `bytes` more (records with their headers) fit under `max_bytes` now.
+    /// Whether `bytes` more (records with their headers) fit under `max_bytes` now, with the
+    /// headers of the segments they may start.
     public func fits(_ bytes: Int) -> Bool {
-        state.withLock { state in state.segments.reduce(0) { $0 + $1.bytes } + bytes <= options.maxBytes }
+        let headers = (bytes / max(options.segmentBytes - WalFormat.segmentHeaderSize, 1) + 2) * WalFormat.segmentHeaderSize
+        return state.withLock { state in state.segments.reduce(0) { $0 + $1.bytes } + bytes + headers <= options.maxBytes }
     }
 
     /// The bytes one payload of `count` bytes takes in a segment.

@@ -72,4 +72,21 @@ import TemblorValue
             "4:5: connector 'tick': 'buffer' puts a disk buffer in front of a sink, and a metronome connector has no sink side; remove it",
         ])
     }
+
+    @Test func aNodeNamedLikeTheBufferIsRefused() throws {
+        let yaml = """
+            connectors:
+              in: { type: stdio }
+              out:
+                type: null
+                buffer: { type: disk, path: b }
+              out.buffer: { type: null }
+            links:
+              - in -> out
+              - in -> out.buffer
+            """
+        #expect(try errors(yaml) == [
+            "5:5: connector 'out': its disk buffer runs as 'out.buffer', a name this flow already uses; rename that node",
+        ])
+    }
 }

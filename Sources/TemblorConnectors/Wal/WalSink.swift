@@ -44,7 +44,8 @@ struct WalSink: Sink {
                 if count == 0 {
                     // One event larger than the whole wal: it can never be stored.
                     let size = payloads[start].count
-                    context.fail([events[start]], reason: "\(WalError.recordTooLarge(bytes: size, limit: log.options.maxBytes - WalFormat.recordHeaderSize))")
+                    let limit = min(WalFormat.maxPayload, log.options.maxBytes - WalFormat.segmentHeaderSize - WalFormat.recordHeaderSize)
+                    context.fail([events[start]], reason: "\(WalError.recordTooLarge(bytes: size, limit: limit))")
                     start += 1
                     continue
                 }
@@ -85,7 +86,7 @@ struct WalSink: Sink {
     private func room(for payloads: ArraySlice<[UInt8]>, _ context: SinkContext) async throws -> Int {
         let log = connection.log
         guard let first = payloads.first else { return 0 }
-        if WalLog.recordSize(payload: first.count) > log.options.maxBytes - WalFormat.segmentHeaderSize { return 0 }
+        if first.count > WalFormat.maxPayload || WalLog.recordSize(payload: first.count) > log.options.maxBytes - WalFormat.segmentHeaderSize { return 0 }
         var held = false
         defer {
             if held {

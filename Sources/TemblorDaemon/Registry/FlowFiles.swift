@@ -23,6 +23,7 @@ public enum FlowFiles {
             let name = "connector '\(connector.name)'"
             add("\(name): plugin", connector.plugin)
             if case .string(let path)? = connector.config["path"] { add("\(name): config 'path'", path) }
+            if case .string(let path)? = connector.buffer["path"] { add("\(name): buffer 'path'", path) }
             for key in ["cert", "key", "ca"] {
                 if case .string(let path)? = connector.config["tls"]?[key] { add("\(name): config 'tls.\(key)'", path) }
             }

@@ -44,6 +44,6 @@ public struct DiskBuffer: Sendable, Equatable {
         return config
     }
 
-    /// The name of the wal placed in front of the sink `name` (a name no flow file can use).
+    /// The name of the wal placed in front of the sink `name` (the validator refuses a flow that uses it itself).
     public static func walName(for name: String) -> String { name + ".buffer" }
 }

@@ -14,9 +14,15 @@ public struct FlowValidator: Sendable {
     public func validate(_ flow: FlowDefinition) -> [FlowError] {
         var errors: [FlowError] = []
         var nodes: [String: FlowNodePorts] = [:]
+        let names = Set(flow.connectors.map(\.name) + flow.pipelines.map(\.name))
         for connector in flow.connectors {
             let type = validate(connector, into: &errors)
             nodes[connector.name] = nodes[connector.name] ?? .connector(connector.name, type: type)
+            if !connector.buffer.isNull, names.contains(DiskBuffer.walName(for: connector.name)) {
+                errors.append(FlowError(
+                    "connector '\(connector.name)': its disk buffer runs as '\(DiskBuffer.walName(for: connector.name))', a name this flow already uses; rename that node",
+                    at: connector.keyLocations["buffer"] ?? connector.location))
+            }
         }
         for pipeline in flow.pipelines {
             let operators = validate(pipeline, into: &errors)

@@ -14,7 +14,8 @@ extension FlowRunner {
         let lua = Set(flow.connectors.filter { $0.type == "lua" && !LuaCapabilities.grantsAnything($0.allow) }.map(\.name))
         var sources = Set(flow.connectors.compactMap { connector -> String? in
             let outs = flow.links.filter { $0.from.node == connector.name }
-            guard codecOf(connector) == "json", !outs.isEmpty,
+            // A wal sends the values it stored, never frames to decode.
+            guard codecOf(connector) == "json", connector.type != DiskBuffer.connectorType, !outs.isEmpty,
                   outs.allSatisfy({ $0.from.port == .out && lua.contains($0.to.node) && $0.to.port == .in })
             else { return nil }
             return connector.name
