@@ -8,6 +8,8 @@ public struct WalReader: ~Copyable {
     private var scanner: WalSegmentScanner?
     /// Stretches of damaged bytes met while reading (those found when opening are in `recovery`).
     public private(set) var damagedRegions = 0
+    /// Whether the scanner's limit is its segment's final size (the segment was not the newest).
+    private var scannerAtFinalLimit = false
     /// What the last positioning saw published, and the newest segment then.
     private var lastLook: (published: UInt64, newest: UInt64)?
 
@@ -32,8 +34,11 @@ public struct WalReader: ~Copyable {
         while records.count < limit && bytes < maxBytes {
             guard try position() else { break }
             guard let entry = try scanner!.next() else {
-                // At the readable end of this segment: go on in the next one, if there is one.
-                guard let following = nextSegment() else { break }
+                // At the readable end of this segment: go on in the next one, but only once this
+                // one was complete when looked at. Still being written then, it may have grown
+                // since (its last records written just before the next segment began): the next
+                // read looks again.
+                guard scannerAtFinalLimit, let following = nextSegment() else { break }
                 segmentFirst = following
                 scanner = nil
                 continue
@@ -78,7 +83,8 @@ public struct WalReader: ~Copyable {
         }
         guard let index = segments.firstIndex(where: { $0.first == segmentFirst }) else { return false }
         let segment = segments[index]
-        let limit = index == segments.count - 1 ? publishedBytes : segment.bytes
+        scannerAtFinalLimit = index != segments.count - 1
+        let limit = scannerAtFinalLimit ? segment.bytes : publishedBytes
         if scanner == nil {
             let file = try WalFile.open(segment.path, readOnly: true)
             scanner = WalSegmentScanner(file: file, offset: WalFormat.segmentHeaderSize, limit: limit)

@@ -121,3 +121,36 @@ import TemblorWAL
         #expect(throws: WalError.recordTooLarge(bytes: 9000, limit: 8192 - 24)) { try log.append([[UInt8](repeating: 0, count: 9000)]) }
     }
 }
+
+@Suite struct WalConcurrentReadTests {
+    /// A reader following a writer whose appends each span several segments sees every record,
+    /// in order: it never leaves a segment for the next before reading what that one grew by.
+    @Test func aReaderFollowingTheWriterMissesNothingAcrossSegments() async throws {
+        let dir = WalTestDirectory()
+        let log = try WalLog(directory: dir.path, options: WalOptions(maxBytes: 1 << 30, segmentBytes: 2048))
+        let total = 20_000
+        let writer = Task.detached {
+            var n = 0
+            while n < total {
+                let count = min(Int.random(in: 1...200), total - n)
+                try log.append((n..<(n + count)).map(payload))
+                log.publish()
+                n += count
+            }
+        }
+        var reader = WalReader(log, from: 1)
+        var next: UInt64 = 1
+        let deadline = ContinuousClock.now + .seconds(60)
+        while next <= UInt64(total) && ContinuousClock.now < deadline {
+            let records = try reader.read(limit: 97)
+            for record in records {
+                #expect(record.sequence == next)
+                #expect(record.payload == payload(Int(next) - 1))
+                next = record.sequence + 1
+            }
+            if records.isEmpty { await Task.yield() }
+        }
+        try await writer.value
+        #expect(next == UInt64(total) + 1)
+    }
+}
