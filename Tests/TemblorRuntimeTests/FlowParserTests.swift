@@ -301,9 +301,9 @@ struct FlowParserTests {
     @Test func unknownConnectorKeyListsTheKnownOnes() {
         #expect(flowParseErrors("connectors:\n  in:\n    type: file\n    codecs: json\n    color: red\n") == [
             "4:5: unknown key 'codecs' in connector 'in' (did you mean 'codec'?); known keys: type, config, codec, "
-                + "preprocessors, postprocessors, plugin, allow, limits, reconnect",
+                + "preprocessors, postprocessors, plugin, allow, limits, reconnect, buffer",
             "5:5: unknown key 'color' in connector 'in'; known keys: type, config, codec, "
-                + "preprocessors, postprocessors, plugin, allow, limits, reconnect",
+                + "preprocessors, postprocessors, plugin, allow, limits, reconnect, buffer",
         ])
     }
 
@@ -426,7 +426,7 @@ struct FlowParserTests {
             extra: 1
             """) == [
             "3:5: unknown key 'typ' in connector 'in' (did you mean 'type'?); known keys: type, config, codec, "
-                + "preprocessors, postprocessors, plugin, allow, limits, reconnect",
+                + "preprocessors, postprocessors, plugin, allow, limits, reconnect, buffer",
             "2:3: connector 'in' has no 'type'; add one such as 'type: file' or 'type: lua'",
             "8:5: malformed link 'in => main'; write it as 'from[/port] -> to[/port]', e.g. 'in -> main' or 'main/err -> errors'",
             "9:1: unknown top-level key 'extra'; known keys: connectors, pipelines, links",
