@@ -18,8 +18,18 @@ final class WalLock: Sendable {
     static func acquire(_ directory: String) throws(WalError) -> WalLock {
         let path = directory + "/" + WalFormat.lockFile
         let file = try WalFile.open(path, create: true)
-        guard flock(file.descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let code = errno
+        // A process spawned by this one holds a copy of the descriptor (and so the lock) from its
+        // fork to its exec: a refusal is retried for a moment before it is believed.
+        var result = flock(file.descriptor, LOCK_EX | LOCK_NB)
+        var code = result == 0 ? 0 : errno
+        var tries = 0
+        while result != 0 && code == EWOULDBLOCK && tries < 20 {
+            tries += 1
+            usleep(10_000)
+            result = flock(file.descriptor, LOCK_EX | LOCK_NB)
+            code = result == 0 ? 0 : errno
+        }
+        guard result == 0 else {
             guard code == EWOULDBLOCK else { throw .io(path: path, operation: "lock", errno: code) }
             let holder = pid(in: file)
             throw .locked(directory: directory, holder: holder.map { $0 == getpid() ? "this process (another connector)" : "process \($0)" } ?? "another process")
