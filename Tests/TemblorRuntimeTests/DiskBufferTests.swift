@@ -3,13 +3,9 @@ import TemblorValue
 @testable import TemblorRuntime
 
 @Suite struct DiskBufferTests {
-    /// Parses and validates `yaml` against the validator tests' catalog; errors as `line:column: message`.
+    /// Parses and validates `yaml` as the validator tests do; errors as `line:column: message`.
     func errors(_ yaml: String) throws -> [String] {
-        let flow = try FlowParser.parse(yaml: yaml, file: "flow.yaml")
-        return FlowValidator(catalog: FlowValidatorTests.catalog).validate(flow).map { error in
-            guard let location = error.location else { return error.message }
-            return "\(location.line):\(location.column): \(error.message)"
-        }
+        try FlowValidatorTests().errors(yaml)
     }
 
     @Test func aBufferOnASinkIsValidAndBecomesAWalInFrontOfIt() throws {

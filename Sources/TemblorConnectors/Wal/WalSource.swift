@@ -72,14 +72,19 @@ struct WalSource: Source {
                 await wake.wait(after: seen)
                 continue
             }
+            // One look at the delivery state per batch: sequences with no record between two
+            // read ones were damaged (nothing to wait for), and a redelivery skips what arrived.
+            let pending = connection.delivery.withLock { delivery in
+                var expected = position
+                return records.filter { record in
+                    if record.sequence > expected { delivery.passed(expected..<record.sequence) }
+                    expected = record.sequence + 1
+                    return !delivery.isDelivered(record.sequence)
+                }
+            }
             var events: [Event] = []
-            events.reserveCapacity(records.count)
-            var expected = position
-            for record in records {
-                // Sequences with no record between two read ones were damaged: nothing to wait for.
-                if record.sequence > expected { connection.delivery.withLock { $0.passed(expected..<record.sequence) } }
-                expected = record.sequence + 1
-                if connection.delivery.withLock({ $0.isDelivered(record.sequence) }) { continue }
+            events.reserveCapacity(pending.count)
+            for record in pending {
                 do {
                     let stored = try WalEventCodec.decode(record.payload)
                     events.append(Event(
