@@ -7,6 +7,9 @@ import TemblorWAL
 /// it is durable under the fsync policy. When the log is full it opens its breaker, which holds
 /// the sources upstream, and waits for the downstream side to free space: it never drops.
 struct WalSink: Sink {
+    /// At most this many events share one write and one fsync.
+    static let groupLimit = 16_384
+
     let connection: WalConnection
 
     func run(_ input: SinkInput, _ context: SinkContext) async throws {
@@ -25,7 +28,9 @@ struct WalSink: Sink {
             syncer?.cancel()
             connection.inputEnded()
         }
-        while let batch = await input.next() {
+        while var batch = await input.next() {
+            // One fsync covers everything that queued up during the last one (group commit).
+            while batch.count < Self.groupLimit, let more = input.nextIfQueued() { batch += more }
             var events: [Event] = []
             var payloads: [[UInt8]] = []
             events.reserveCapacity(batch.count)

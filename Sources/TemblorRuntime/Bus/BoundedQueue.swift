@@ -148,6 +148,18 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
         }
     }
 
+    /// The next element if one is queued right now, without waiting (a consumer that writes in
+    /// groups, such as a log that syncs once per write, takes what has piled up meanwhile).
+    public func tryReceive() -> Element? {
+        let step: (Element, CheckedContinuation<Void, Never>?)? = state.withLock { state in
+            guard let element = state.buffer.popFirst() else { return nil }
+            return (element, state.waitingProducers.popFirst())
+        }
+        guard let (element, producer) = step else { return nil }
+        producer?.resume()
+        return element
+    }
+
     /// Elements waiting right now (for metrics and tests).
     public var count: Int { state.withLock { $0.buffer.count } }
 }

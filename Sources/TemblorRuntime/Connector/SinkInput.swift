@@ -26,4 +26,16 @@ public struct SinkInput: Sendable {
         }
         return nil
     }
+
+    /// The next batch if one is queued right now, else `nil` without waiting: a sink whose cost
+    /// is per write rather than per event (an fsync) groups what arrived while it was busy.
+    public func nextIfQueued() -> [Event]? {
+        while let message = queue.tryReceive() {
+            if case .batch(let batch) = message {
+                events?.increment(by: batch.count)
+                return batch
+            }
+        }
+        return nil
+    }
 }
