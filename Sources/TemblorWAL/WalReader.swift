@@ -33,25 +33,25 @@ public struct WalReader: ~Copyable {
         lastLook = nil
         while records.count < limit && bytes < maxBytes {
             guard try position() else { break }
-            guard let entry = try scanner!.next() else {
-                // At the readable end of this segment: go on in the next one, but only once this
-                // one was complete when looked at. Still being written then, it may have grown
-                // since (its last records written just before the next segment began): the next
-                // read looks again.
-                guard scannerAtFinalLimit, let following = nextSegment() else { break }
-                segmentFirst = following
-                scanner = nil
-                continue
+            // The segment's readable part, without looking at the log's state again per record.
+            while records.count < limit && bytes < maxBytes, let entry = try scanner!.next() {
+                switch entry {
+                case .record(let sequence, let payload, _, _):
+                    guard sequence >= nextSequence else { continue }
+                    records.append(WalRecord(sequence: sequence, payload: payload))
+                    bytes += payload.count
+                    nextSequence = sequence + 1
+                case .damaged, .tail:
+                    damagedRegions += 1
+                }
             }
-            switch entry {
-            case .record(let sequence, let payload, _, _):
-                guard sequence >= nextSequence else { continue }
-                records.append(WalRecord(sequence: sequence, payload: payload))
-                bytes += payload.count
-                nextSequence = sequence + 1
-            case .damaged, .tail:
-                damagedRegions += 1
-            }
+            guard records.count < limit && bytes < maxBytes else { break }
+            // At the readable end of this segment: go on in the next one, but only once this one
+            // was complete when looked at. Still being written then, it may have grown since (its
+            // last records written just before the next segment began): the next read looks again.
+            guard scannerAtFinalLimit, let following = nextSegment() else { break }
+            segmentFirst = following
+            scanner = nil
         }
         if records.isEmpty, let (published, newest) = lastLook, published >= nextSequence, newest == segmentFirst {
             // Everything published when this read looked was scanned: records up to `published`

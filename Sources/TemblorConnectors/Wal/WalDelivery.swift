@@ -26,6 +26,14 @@ struct WalDelivery {
     /// The sink delivered `sequence`; `true` when the watermark moved.
     @discardableResult
     mutating func acknowledge(_ sequence: UInt64) -> Bool {
+        // In order, the usual case: the watermark moves without touching the set.
+        if sequence == watermark + 1 {
+            watermark = sequence
+            if !settled.isEmpty {
+                while settled.remove(watermark + 1) != nil { watermark += 1 }
+            }
+            return true
+        }
         guard sequence > watermark, settled.insert(sequence).inserted else { return false }
         let before = watermark
         while settled.remove(watermark + 1) != nil { watermark += 1 }

@@ -26,7 +26,8 @@ enum WalEventCodec {
 
     static func encode(_ event: Event) throws(CodecError) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
+        // Room for a small event whole: growing the array would copy it once or twice.
+        bytes.reserveCapacity(192)
         bytes.append(version)
         put(event.ingestNs, &bytes)
         put(event.id, &bytes)

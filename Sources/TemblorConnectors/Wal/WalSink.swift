@@ -28,21 +28,26 @@ struct WalSink: Sink {
             syncer?.cancel()
             connection.inputEnded()
         }
+        // The last write of a batch goes on while the next batch is encoded; writes stay in order.
+        var writing: Task<Void, any Error>?
         while var batch = await input.next() {
             // One fsync covers everything that queued up during the last one (group commit).
             while batch.count < Self.groupLimit, let more = input.nextIfQueued() { batch += more }
-            var events: [Event] = []
             var payloads: [[UInt8]] = []
-            events.reserveCapacity(batch.count)
             payloads.reserveCapacity(batch.count)
-            for event in batch {
+            // The batch itself unless an event cannot be stored: then only those that can.
+            var refused: [Int] = []
+            for index in batch.indices {
                 do {
-                    payloads.append(try WalEventCodec.encode(event))
-                    events.append(event)
+                    payloads.append(try WalEventCodec.encode(batch[index]))
                 } catch {
-                    context.fail([event], reason: "the wal cannot store this event: \(error)")
+                    refused.append(index)
+                    context.fail([batch[index]], reason: "the wal cannot store this event: \(error)")
                 }
             }
+            let events = refused.isEmpty ? batch : Self.removing(refused, from: batch)
+            try await writing?.value
+            writing = nil
             var start = 0
             while start < events.count {
                 let count = try await room(for: payloads[start...], context)
@@ -55,14 +60,41 @@ struct WalSink: Sink {
                     continue
                 }
                 let chunk = Array(payloads[start..<(start + count)])
-                try await write(chunk, pool: pool)
-                log.publish()
-                connection.wake.fire()
-                context.ack(Array(events[start..<(start + count)]))
+                let stored = count == events.count ? events : Array(events[start..<(start + count)])
                 start += count
+                if start == events.count {
+                    writing = Task { try await commit(chunk, acknowledging: stored, pool: pool, context) }
+                } else {
+                    try await commit(chunk, acknowledging: stored, pool: pool, context)
+                }
             }
         }
+        try await writing?.value
         try await pool.runIfActive { try log.sync() }
+    }
+
+    /// `batch` without the events at `indices` (ascending).
+    private static func removing(_ indices: [Int], from batch: [Event]) -> [Event] {
+        var kept: [Event] = []
+        kept.reserveCapacity(batch.count - indices.count)
+        var next = indices.makeIterator()
+        var skip = next.next()
+        for index in batch.indices {
+            if index == skip {
+                skip = next.next()
+            } else {
+                kept.append(batch[index])
+            }
+        }
+        return kept
+    }
+
+    /// Makes `payloads` durable, lets the source side see them, and acknowledges their events upstream.
+    private func commit(_ payloads: [[UInt8]], acknowledging events: [Event], pool: NIOThreadPool, _ context: SinkContext) async throws {
+        try await write(payloads, pool: pool)
+        connection.log.publish()
+        connection.wake.fire()
+        context.ack(events)
     }
 
     /// Appends and syncs as the policy says, off the cooperative threads.

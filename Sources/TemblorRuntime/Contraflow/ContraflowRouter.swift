@@ -159,20 +159,32 @@ public final class ContraflowRouter: Sendable {
     /// Counts runs of events from one source with one atomic add per run.
     private func record(_ events: [Event], delivered: Bool, reason: String? = nil) {
         if listening.load(ordering: .relaxed) {
-            tell(events.flatMap(\.allIds), delivered: delivered, reason: reason)
+            var ids: [EventId] = []
+            ids.reserveCapacity(events.count)
+            events.withUnsafeBufferPointer { events in
+                for index in events.indices {
+                    ids.append(events[index].id)
+                    if !events[index].tracked.isEmpty { ids.append(contentsOf: events[index].tracked) }
+                }
+            }
+            tell(ids, delivered: delivered, reason: reason)
         }
         var source = UInt64.max
         var run = 0
         let nowNs = delivered ? Event.nowNs() : 0
-        for event in events {
-            if event.id.source != source {
-                if run > 0 { counters(source)?.add(run, delivered: delivered) }
-                source = event.id.source
-                run = 0
-                if delivered { counters(source)?.delivered(ingestNs: event.ingestNs, nowNs: nowNs) }
+        // Through the buffer, so that each event's fields are read in place rather than the event copied.
+        events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                let id = events[index].id.source
+                if id != source {
+                    if run > 0 { counters(source)?.add(run, delivered: delivered) }
+                    source = id
+                    run = 0
+                    if delivered { counters(source)?.delivered(ingestNs: events[index].ingestNs, nowNs: nowNs) }
+                }
+                run += 1
+                if !events[index].tracked.isEmpty { record(ids: events[index].tracked, delivered: delivered, tellListeners: false) }
             }
-            run += 1
-            if !event.tracked.isEmpty { record(ids: event.tracked, delivered: delivered, tellListeners: false) }
         }
         if run > 0 { counters(source)?.add(run, delivered: delivered) }
     }
