@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Lua 5.4 from Debian's liblua5.4-dev, plus inline shims for the C macros Swift cannot import.
@@ -58,6 +59,19 @@ let package = Package(
         // The write-ahead log's storage: segments, records, recovery. No Temblor types in it.
         .target(name: "TemblorWAL", dependencies: ["CCRC32C"]),
         .target(name: "TemblorValue"),
+        // The NATS protocol client and the JetStream API it needs. No Temblor types in it.
+        .target(
+            name: "TemblorNATS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "TemblorCodecs",
             dependencies: [
@@ -98,6 +112,7 @@ let package = Package(
                 "TemblorCodecs",
                 "TemblorRuntime",
                 "TemblorWAL",
+                "TemblorNATS",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -161,6 +176,16 @@ let package = Package(
         .testTarget(name: "TemblorWALTests", dependencies: ["TemblorWAL", "CCRC32C"]),
         // Generators shared by the property tests of several modules.
         .target(name: "TemblorTestSupport", dependencies: ["TemblorValue"], path: "Tests/TemblorTestSupport"),
+        .testTarget(
+            name: "TemblorNATSTests",
+            dependencies: [
+                "TemblorNATS", "TemblorTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "TemblorCodecsTests", dependencies: ["TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
         .testTarget(
             name: "TemblorRuntimeTests",

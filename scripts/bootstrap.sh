@@ -16,6 +16,7 @@ packages=(
   openssl
   wrk
   chromium
+  nats-server
 )
 
 missing=()

@@ -12,6 +12,22 @@ extension SourceContext {
         await out.send(events)
     }
 
+    /// Sends events on `err` (frames that did not decode, messages given up on), counted as
+    /// produced; with nothing linked to `err` each is logged and counts as failed.
+    public func sendErrors(_ events: [Event]) async {
+        guard !events.isEmpty else { return }
+        router.produced(events.count, by: sourceId)
+        errEvents?.increment(by: events.count)
+        if err.isLinked {
+            await err.send(events)
+        } else {
+            for event in events {
+                logger.error("\(event.payload["error"]?.stringValue ?? "\(name): an event for err, which nothing is linked to")")
+            }
+            router.fail(events)
+        }
+    }
+
     /// A sink downstream that cannot accept events holds this source here (backpressure from
     /// its circuit breaker) rather than making it fail events.
     func holdWhileSinksCannotAccept() async {

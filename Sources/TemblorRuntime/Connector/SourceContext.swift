@@ -92,6 +92,10 @@ public final class SourceContext: Sendable {
     /// codec per message and falls back to this one.
     public var codecSpec: StreamCodecSpec { codec }
 
+    /// Whether anything is linked to `err`: a source that gives a message up only once it is
+    /// elsewhere (a dead letter) decides by it.
+    public var hasErrorRoute: Bool { err.isLinked }
+
     /// True while a sink this source feeds cannot accept events (its breaker is open): a source
     /// that answers its clients can refuse work now (HTTP 503) instead of holding it.
     public var isHeld: Bool { breakers.contains(where: \.isOpen) }

@@ -83,18 +83,19 @@ public struct SourceStream {
         if !errors.isEmpty {
             let failed = errors
             errors.removeAll(keepingCapacity: true)
-            context.router.produced(failed.count, by: context.sourceId)
-            context.errEvents?.increment(by: failed.count)
-            if context.err.isLinked {
-                await context.err.send(failed)
-            } else {
-                // Nothing listens on `err`: the events are reported and count as failed.
-                for event in failed {
-                    context.logger.error("\(event.payload["error"]?.stringValue ?? "decode error")")
-                }
-                context.router.fail(failed)
-            }
+            await context.sendErrors(failed)
         }
+    }
+
+    /// The sequence the stream's next event gets: a source that answers for each message it
+    /// read (a broker's ack) notes it before and after adding the message's events.
+    public var nextSequence: UInt64 { sequence }
+
+    /// Adds outcomes decoded earlier (one message's) to the batch, sending only full batches,
+    /// so that many small messages travel in few batches; `flush` sends the rest.
+    public mutating func enqueue(_ outcomes: inout [StreamDecoder.Outcome], meta extra: Value = .null) async {
+        ingestNs = Event.nowNs()
+        await take(&outcomes, meta: extra)
     }
 
     /// The stream ended: decodes what the preprocessors still hold and sends everything.
