@@ -6,6 +6,7 @@ extension ConnectorRegistry {
         FileConnector(), StdioConnector(), NullConnector(), BlackholeConnector(), BenchConnector(), MetronomeConnector(),
         TcpServerConnector(), TcpClientConnector(), UdpServerConnector(), UdpClientConnector(),
         HttpServerConnector(), HttpClientConnector(), WebSocketServerConnector(), WebSocketClientConnector(), WalConnector(),
+        NatsConnector(),
         LuaConnectorFactory(hostIO: LuaIOProvider()),
     ])
 }
