@@ -113,6 +113,7 @@ let package = Package(
                 "TemblorRuntime",
                 "TemblorWAL",
                 "TemblorNATS",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -194,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "TemblorConnectorsTests",
             dependencies: [
-                "TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors", "TemblorTestSupport",
+                "TemblorValue", "TemblorCodecs", "TemblorRuntime", "TemblorConnectors", "TemblorTestSupport", "TemblorNATS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
