@@ -113,6 +113,7 @@ let package = Package(
                 "TemblorRuntime",
                 "TemblorWAL",
                 "TemblorNATS",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

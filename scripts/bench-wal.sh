@@ -6,10 +6,10 @@
 # alternating; then peak RSS with a Lua sink about ten times slower than the file source, on
 # 1x and 4x the lines, while the wal grows on disk.
 #
-#   scripts/bench-wal.sh [LINES] [RUNS] [SPIN]   # defaults: 1000000 lines, 5 runs, 3000 spin
+#   scripts/bench-wal.sh [LINES] [RUNS] [SPIN]   # defaults: 1000000 lines, 5 runs, 500 spin
 #   TEMBLOR_BIN=path/to/temblor scripts/bench-wal.sh   # measures that build instead of building
 . "$(dirname "$0")/bench-common.sh" "$@"
-spin=${3:-3000}
+spin=${3:-500}
 if [ -n "${TEMBLOR_BIN:-}" ]; then
   temblor=$TEMBLOR_BIN
 else
@@ -49,7 +49,7 @@ printf 'wal / in-memory: %s\n' "$(ratio "$wm" "$mm")"
 cat > "$work/slow.lua" <<'LUA'
 return {
   api = 1,
-  defaults = { spin = 3000 },
+  defaults = { spin = 500 },
   on_event = function(ctx, event, meta)
     local x = 0
     for i = 1, ctx.config.spin do x = x + i end

@@ -125,7 +125,12 @@ public enum WalFormat {
 
 extension Array where Element == UInt8 {
     mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+        // Byte by byte, least significant first: cheaper than appending through a raw buffer.
+        var shift = 0
+        while shift < T.bitWidth {
+            append(UInt8(truncatingIfNeeded: value >> shift))
+            shift += 8
+        }
     }
 }
 

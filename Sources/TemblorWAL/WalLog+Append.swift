@@ -14,11 +14,17 @@ extension WalLog {
     /// the current one would pass `segment_bytes` (a record larger than that gets one alone).
     @discardableResult
     public func append(_ payloads: [[UInt8]]) throws(WalError) -> ClosedRange<UInt64>? {
+        try appendLocated(payloads)?.sequences
+    }
+
+    /// `append`, telling also where the last record ends, so that a reader handed these records
+    /// from memory can skip them on disk (`WalReader.skip(to:at:)`).
+    public func appendLocated(_ payloads: [[UInt8]]) throws(WalError) -> WalAppended? {
         guard !payloads.isEmpty else { return nil }
         for payload in payloads where payload.count > WalFormat.maxPayload || Self.recordSize(payload: payload.count) > options.maxBytes {
             throw .recordTooLarge(bytes: payload.count, limit: min(WalFormat.maxPayload, options.maxBytes - WalFormat.recordHeaderSize))
         }
-        return try writer.withLock { (slot) throws(WalError) -> ClosedRange<UInt64> in
+        return try writer.withLock { (slot) throws(WalError) -> WalAppended in
             guard var current = slot else { throw .closed(directory: directory) }
             var sequence = state.withLock { $0.nextSequence }
             let first = sequence
@@ -37,7 +43,7 @@ extension WalLog {
             }
             try flush(&buffer, into: &current, through: sequence - 1)
             slot = current
-            return first...(sequence - 1)
+            return WalAppended(sequences: first...(sequence - 1), end: WalPosition(segment: current.first, offset: current.offset))
         }
     }
 

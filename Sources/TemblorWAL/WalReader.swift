@@ -19,11 +19,29 @@ public struct WalReader: ~Copyable {
         self.nextSequence = sequence
     }
 
+    /// Where the next scanner starts in its segment, when a skip said so (else after the header).
+    private var resumeOffset: Int?
+
     /// Starts again from `sequence` (a redelivery after a fail).
     public mutating func rewind(to sequence: UInt64) {
         nextSequence = sequence
         segmentFirst = nil
         scanner = nil
+        resumeOffset = nil
+    }
+
+    /// Goes on at `sequence`, whose record starts at `position`: the records before it were
+    /// handed over from memory, and are not read again.
+    public mutating func skip(to sequence: UInt64, at position: WalPosition) {
+        nextSequence = sequence
+        let sameSegment = segmentFirst == position.segment
+        segmentFirst = position.segment
+        if sameSegment, scanner != nil, scanner!.seek(to: position.offset, after: sequence - 1) {
+            resumeOffset = nil
+        } else {
+            scanner = nil
+            resumeOffset = position.offset
+        }
     }
 
     /// Up to `limit` records, or fewer when fewer are published; empty at the end.
@@ -78,6 +96,7 @@ public struct WalReader: ~Copyable {
         lastLook = (published, segments[segments.count - 1].first)
         if segmentFirst == nil || !segments.contains(where: { $0.first == segmentFirst }) {
             scanner = nil
+            resumeOffset = nil
             let holding = segments.last(where: { $0.first <= nextSequence }) ?? segments[0]
             segmentFirst = holding.first
         }
@@ -87,7 +106,9 @@ public struct WalReader: ~Copyable {
         let limit = scannerAtFinalLimit ? segment.bytes : publishedBytes
         if scanner == nil {
             let file = try WalFile.open(segment.path, readOnly: true)
-            scanner = WalSegmentScanner(file: file, offset: WalFormat.segmentHeaderSize, limit: limit)
+            let start = resumeOffset ?? WalFormat.segmentHeaderSize
+            scanner = WalSegmentScanner(file: file, offset: start, limit: limit, lastSequence: resumeOffset == nil ? nil : nextSequence - 1)
+            resumeOffset = nil
         } else {
             scanner!.limit = limit
         }

@@ -19,6 +19,15 @@ struct WalSegmentScanner {
         self.lastSequence = lastSequence
     }
 
+    /// Moves forward to `offset`, where the record after `sequence` starts; `false` (nothing
+    /// changed) when that is behind the scanner.
+    mutating func seek(to offset: Int, after sequence: UInt64) -> Bool {
+        guard offset >= self.offset else { return false }
+        self.offset = offset
+        lastSequence = sequence
+        return true
+    }
+
     /// The next entry, or `nil` at `limit`.
     mutating func next() throws(WalError) -> WalEntry? {
         guard offset < limit else { return nil }

@@ -154,3 +154,37 @@ import TemblorWAL
         #expect(next == UInt64(total) + 1)
     }
 }
+
+@Suite struct WalReaderSkipTests {
+    /// A reader told that runs were handed over from memory goes on just after each, in the same
+    /// segment or the next, and reads every other run from disk intact and in order.
+    @Test func aReaderSkipsRunsHandedOverAndReadsTheRestIntact() throws {
+        let dir = WalTestDirectory()
+        let log = try WalLog(directory: dir.path, options: WalOptions(maxBytes: 1 << 30, segmentBytes: 2048))
+        var reader = WalReader(log, from: 1)
+        var n = 0
+        for run in 0..<300 {
+            let count = 1 + run % 23
+            let written = try #require(try log.appendLocated((n..<(n + count)).map(payload)))
+            log.publish()
+            #expect(written.sequences == UInt64(n + 1)...UInt64(n + count))
+            if run % 3 == 0 {
+                reader.skip(to: written.sequences.upperBound + 1, at: written.end)
+            } else {
+                var read: [WalRecord] = []
+                while read.count < count {
+                    let more = try reader.read(limit: 7)
+                    #expect(!more.isEmpty)
+                    if more.isEmpty { break }
+                    read += more
+                }
+                #expect(read.map(\.sequence) == Array(written.sequences))
+                #expect(read.map(\.payload) == (n..<(n + count)).map(payload))
+            }
+            n += count
+        }
+        #expect(try reader.read(limit: 10).isEmpty)
+        #expect(reader.damagedRegions == 0)
+        #expect(reader.nextSequence == UInt64(n + 1))
+    }
+}

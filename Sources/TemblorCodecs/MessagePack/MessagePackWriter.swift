@@ -36,9 +36,11 @@ enum MessagePackWriter {
             }
             try checkDepth(depth, maxDepth)
             try writeHeader(length: object.count, fix: (0x80, 15), w8: nil, w16: 0xDE, w32: 0xDF, kind: "object", into: &buffer)
-            for (key, element) in object {
-                try writeString(key, into: &buffer)
-                try write(element, into: &buffer, depth: depth + 1, maxDepth: maxDepth)
+            // Through the members in place: iterating the object would copy each key and value out.
+            let members = object.members
+            for index in members.indices {
+                try writeString(members[index].key, into: &buffer)
+                try write(members[index].value, into: &buffer, depth: depth + 1, maxDepth: maxDepth)
             }
         }
     }
@@ -65,9 +67,12 @@ enum MessagePackWriter {
 
     @inline(__always)
     static func writeString(_ string: String, into buffer: inout [UInt8]) throws(CodecError) {
-        var string = string
         try writeHeader(length: string.utf8.count, fix: (0xA0, 31), w8: 0xD9, w16: 0xDA, w32: 0xDB, kind: "string", into: &buffer)
-        string.withUTF8 { buffer.append(contentsOf: $0) }
+        // Native strings lend their bytes as they are; only a bridged one needs a copy first.
+        if string.utf8.withContiguousStorageIfAvailable({ buffer.append(contentsOf: $0) }) == nil {
+            var string = string
+            string.withUTF8 { buffer.append(contentsOf: $0) }
+        }
     }
 
     @inline(__always)
@@ -141,7 +146,12 @@ enum MessagePackWriter {
     @inline(__always)
     static func append<T: FixedWidthInteger>(_ marker: UInt8, _ field: T, to buffer: inout [UInt8]) {
         buffer.append(marker)
-        withUnsafeBytes(of: field.bigEndian) { buffer.append(contentsOf: $0) }
+        // Byte by byte: appending a few bytes through a raw buffer costs more than the bytes.
+        var shift = T.bitWidth - 8
+        while shift >= 0 {
+            buffer.append(UInt8(truncatingIfNeeded: field >> shift))
+            shift -= 8
+        }
     }
 
     /// Makes room for `extra` more bytes, growing geometrically: repeated exact reservations

@@ -10,6 +10,8 @@ final class WalConnection: ConnectorLifecycle {
     let wake = WalSignal()
     /// What became of the records the source sent; acks keep coming after the source stopped.
     let delivery = Mutex(WalDelivery(watermark: 0))
+    /// The newest records as events, for a source that keeps up.
+    let tail = Mutex(WalTail())
     private let inputOpen = Atomic<Bool>(true)
 
     init(log: WalLog, config: WalConfig) {

@@ -98,7 +98,12 @@ enum WalEventCodec {
     }
 
     private static func put<T: FixedWidthInteger>(_ value: T, _ bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        // Byte by byte, least significant first: cheaper than appending through a raw buffer.
+        var shift = 0
+        while shift < T.bitWidth {
+            bytes.append(UInt8(truncatingIfNeeded: value >> shift))
+            shift += 8
+        }
     }
 
     private static func put(_ id: EventId, _ bytes: inout [UInt8]) {

@@ -91,30 +91,43 @@ struct WalSink: Sink {
 
     /// Makes `payloads` durable, lets the source side see them, and acknowledges their events upstream.
     private func commit(_ payloads: [[UInt8]], acknowledging events: [Event], pool: NIOThreadPool, _ context: SinkContext) async throws {
-        try await write(payloads, pool: pool)
+        let written = try await write(payloads, pool: pool)
         connection.log.publish()
+        // Published first: a source handed these from memory then finds them on disk behind it.
+        if let (first, end) = written {
+            let bytes = payloads.reduce(0) { $0 + WalLog.recordSize(payload: $1.count) }
+            connection.tail.withLock { $0.add(first: first, events: events, end: end, bytes: bytes) }
+        }
         connection.wake.fire()
         context.ack(events)
     }
 
-    /// Appends and syncs as the policy says, off the cooperative threads.
-    private func write(_ payloads: [[UInt8]], pool: NIOThreadPool) async throws {
+    /// Appends and syncs as the policy says, off the cooperative threads; the first sequence
+    /// written and where the last record ends.
+    private func write(_ payloads: [[UInt8]], pool: NIOThreadPool) async throws -> (UInt64, WalPosition)? {
         let log = connection.log
         switch connection.config.fsync {
         case .batch:
-            try await pool.runIfActive {
-                try log.append(payloads)
+            return try await pool.runIfActive {
+                let written = try log.appendLocated(payloads)
                 try log.sync()
+                return written.map { ($0.sequences.lowerBound, $0.end) }
             }
         case .always:
-            try await pool.runIfActive {
+            return try await pool.runIfActive {
+                var first: UInt64?
+                var end: WalPosition?
                 for payload in payloads {
-                    try log.append([payload])
+                    let written = try log.appendLocated([payload])
                     try log.sync()
+                    first = first ?? written?.sequences.lowerBound
+                    end = written?.end ?? end
                 }
+                guard let first, let end else { return nil }
+                return (first, end)
             }
         case .interval:
-            try await pool.runIfActive { try log.append(payloads) }
+            return try await pool.runIfActive { try log.appendLocated(payloads).map { ($0.sequences.lowerBound, $0.end) } }
         }
     }
 

@@ -32,6 +32,8 @@ struct WalSource: Source {
             if moved { wake.fire() }
         }
         var reader = WalReader(log, from: log.acknowledged + 1)
+        // A run of records taken from the tail, and the index of the next of its events to send.
+        var hot: (entry: WalTail.Entry, from: Int)?
         var retry = 0
         var committed = log.acknowledged
         var lastPersist = MonotonicClock.now()
@@ -58,8 +60,37 @@ struct WalSource: Source {
                 }
                 context.logger.warning("\(context.name): record \(from) was not delivered; sending again from it in \(delay)")
                 try await Task.sleep(for: delay)
-                let at = reader.nextSequence
-                if let start = connection.delivery.withLock({ $0.rewind(readerAt: at) }) { reader.rewind(to: start) }
+                let at = hot.map { $0.entry.first + UInt64($0.from) } ?? reader.nextSequence
+                if let start = connection.delivery.withLock({ $0.rewind(readerAt: at) }) {
+                    hot = nil
+                    reader.rewind(to: start)
+                }
+                continue
+            }
+            // Records the sink side still holds as events go on from memory, the disk skipped.
+            if hot == nil { hot = connection.tail.withLock { $0.take(at: reader.nextSequence) } }
+            if let (entry, from) = hot {
+                let end = min(from + context.batchSize, entry.events.count)
+                let events = connection.delivery.withLock { delivery in
+                    var events: [Event] = []
+                    events.reserveCapacity(end - from)
+                    for index in from..<end {
+                        let sequence = entry.first + UInt64(index)
+                        guard !delivery.isDelivered(sequence) else { continue }
+                        let event = entry.events[index]
+                        events.append(Event(
+                            payload: event.payload, meta: event.meta, ingestNs: event.ingestNs,
+                            id: EventId(source: sourceId, stream: 0, sequence: sequence)))
+                    }
+                    return events
+                }
+                if end == entry.events.count {
+                    reader.skip(to: entry.next, at: entry.end)
+                    hot = nil
+                } else {
+                    hot = (entry, end)
+                }
+                await context.send(events)
                 continue
             }
             let position = reader.nextSequence
