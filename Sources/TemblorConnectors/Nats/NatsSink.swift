@@ -1,4 +1,5 @@
 import NIOCore
+import TemblorCodecs
 import TemblorNATS
 import TemblorRuntime
 import TemblorValue
@@ -27,7 +28,7 @@ struct NatsSink: Sink {
     }
 
     func run(_ input: SinkInput, _ context: SinkContext) async throws {
-        var encoder = try NatsEventEncoder(context)
+        var encoder = try MessageEncoder(context)
         connection.attach(context.breaker)
         let confirmed = connection.config.jetStream != nil
         let publisher: NatsPublisher? = confirmed ? try await openPublisher() : nil
@@ -68,11 +69,16 @@ struct NatsSink: Sink {
         }
     }
 
-    private func outgoing(_ event: Event, encoder: inout NatsEventEncoder, confirmed: Bool) throws(NatsSinkError) -> Outgoing {
+    private func outgoing(_ event: Event, encoder: inout MessageEncoder, confirmed: Bool) throws(NatsSinkError) -> Outgoing {
         guard let subject = NatsMeta.subject(of: event, default: connection.config.subject) else { throw .noSubject }
         guard NatsConfig.isSubject(subject), !NatsConfig.hasWildcard(subject) else { throw .badSubject(subject) }
         let headers = try NatsMeta.headers(of: event)
-        let payload = try encoder.payload(for: event)
+        let payload: ByteBuffer
+        do throws(CodecError) {
+            payload = try encoder.encode(event.payload)
+        } catch {
+            throw .encoding("\(error)")
+        }
         return Outgoing(
             subject: subject, headers: headers, payload: payload, messageID: confirmed ? NatsMeta.messageID(of: event, run: connection.run) : nil)
     }

@@ -9,15 +9,10 @@ import TemblorValue
 /// else as text. Postprocessors that keep state (a compressor) start afresh for every message,
 /// so that each message stands on its own.
 struct WebSocketEventEncoder {
-    private let spec: StreamCodecSpec
-    /// Reused from message to message when there are no postprocessors (a codec alone keeps no
-    /// state that crosses messages).
-    private var shared: StreamEncoder?
-    private var bytes: [UInt8] = []
+    private var message: MessageEncoder
 
     init(_ context: SinkContext) throws(CodecError) {
-        spec = context.codecSpec
-        shared = spec.postprocessors.isEmpty ? try context.makeEncoder() : nil
+        message = try MessageEncoder(context)
     }
 
     /// Whether `event` goes out as a binary message.
@@ -28,19 +23,13 @@ struct WebSocketEventEncoder {
 
     /// The frame for `event`, or `nil` after failing it through `context` when it does not encode.
     mutating func frame(for event: Event, failing context: SinkContext) -> WebSocketFrame? {
-        bytes.removeAll(keepingCapacity: true)
+        let data: ByteBuffer
         do throws(CodecError) {
-            if shared != nil {
-                try shared!.encode(event.payload, into: &bytes)
-            } else {
-                var encoder = try spec.makeEncoder()
-                try encoder.encode(event.payload, into: &bytes)
-                try encoder.finish(into: &bytes)
-            }
+            data = try message.encode(event.payload)
         } catch {
             context.fail([event], reason: "cannot encode event \(event.id): \(error)")
             return nil
         }
-        return WebSocketFrame(fin: true, opcode: Self.isBinary(event) ? .binary : .text, data: ByteBuffer(bytes: bytes))
+        return WebSocketFrame(fin: true, opcode: Self.isBinary(event) ? .binary : .text, data: data)
     }
 }
