@@ -209,7 +209,9 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]),
         .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
-        .testTarget(name: "TemblorCLITests", dependencies: ["temblor"]),
+        .testTarget(
+            name: "TemblorCLITests",
+            dependencies: ["temblor", "TemblorNATS", "TemblorTestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "TemblorDaemonTests",
             dependencies: [
