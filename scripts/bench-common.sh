@@ -19,6 +19,16 @@ bench_build() {
   bin=$(swift build -c release --show-bin-path)
 }
 
+# Sets $temblor to the binary to measure: $TEMBLOR_BIN when set, else a release build of it.
+bench_temblor() {
+  if [ -n "${TEMBLOR_BIN:-}" ]; then
+    temblor=$TEMBLOR_BIN
+  else
+    bench_build temblor
+    temblor=$bin/temblor
+  fi
+}
+
 # The generated file of a shape at $lines lines, made on first use.
 bench_data() {
   local file="$data/$1-$lines.jsonl"

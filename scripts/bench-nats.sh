@@ -12,12 +12,7 @@
 #   scripts/bench-nats.sh [MESSAGES] [RUNS]     # defaults: 200000 messages, 3 runs
 #   TEMBLOR_BIN=path/to/temblor scripts/bench-nats.sh   # measures that build instead of building
 . "$(dirname "$0")/bench-common.sh" "${1:-200000}" "${2:-3}"
-if [ -n "${TEMBLOR_BIN:-}" ]; then
-  temblor=$TEMBLOR_BIN
-else
-  bench_build temblor
-  temblor=$bin/temblor
-fi
+bench_temblor
 work="$data/nats"
 rm -rf "$work"
 mkdir -p "$work"

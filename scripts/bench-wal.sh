@@ -10,12 +10,7 @@
 #   TEMBLOR_BIN=path/to/temblor scripts/bench-wal.sh   # measures that build instead of building
 . "$(dirname "$0")/bench-common.sh" "$@"
 spin=${3:-500}
-if [ -n "${TEMBLOR_BIN:-}" ]; then
-  temblor=$TEMBLOR_BIN
-else
-  bench_build temblor
-  temblor=$bin/temblor
-fi
+bench_temblor
 work="$data/wal"
 mkdir -p "$work"
 
