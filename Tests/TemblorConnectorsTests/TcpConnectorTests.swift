@@ -186,7 +186,9 @@ import Glibc
         defer { peer.close() }
         for n in 0..<500 { script.emit(["n": .int(Int64(n))]) }
         script.finish()
-        let lines = try await onThread { try peer.readLines(500) }
+        // Bounded, but generous: with the whole suite running beside it on two cores, the 500
+        // events have taken tens of seconds to go through.
+        let lines = try await onThread { try peer.readLines(500, seconds: 90) }
         #expect(lines == (0..<500).map { #"{"n":\#($0)}"# })
         let report = try await running.finished()
         #expect(report == FlowReport(produced: 500, acked: 500, failed: 0))
