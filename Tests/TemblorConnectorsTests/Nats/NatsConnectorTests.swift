@@ -210,13 +210,14 @@ struct NatsConnectorTests {
         let deliveries = Mutex<[Int64]>([])
         let judge = JudgingConnector("judge") { event in
             deliveries.withLock { $0.append(event.meta["nats"]?["delivered"]?.intValue ?? 0) }
-            try? await Task.sleep(for: .milliseconds(2500))
+            // Two ack waits and more: only progress reports keep it from being delivered again.
+            try? await Task.sleep(for: .milliseconds(4500))
             return true
         }
         let flow = FlowDefinition(
             file: "test.yaml",
             connectors: [
-                natsConnector("in", ["servers": scene.servers, "jetstream": ["stream": "IN", "durable": "W", "ack_wait_ms": 1000]]),
+                natsConnector("in", ["servers": scene.servers, "jetstream": ["stream": "IN", "durable": "W", "ack_wait_ms": 2000]]),
                 ConnectorDefinition(name: "judge", type: "judge", location: here),
             ],
             links: [FlowFixtures.link("in", "judge")])
@@ -224,7 +225,7 @@ struct NatsConnectorTests {
         _ = try await scene.jetStream.publish(ByteBuffer(string: #"{"slow":true}"#), to: "in.slow")
         try await waitUntilAsync(seconds: 20) { (await scene.consumer("IN", "W")?.ackFloor.streamSequence) == 1 }
         // Past another ack wait: a redelivery would have come by now.
-        try await Task.sleep(for: .milliseconds(1500))
+        try await Task.sleep(for: .milliseconds(2500))
         #expect(deliveries.withLock { $0 } == [1])
         let consumer = try #require(await scene.consumer("IN", "W"))
         #expect(consumer.delivered.consumerSequence == 1 && consumer.redelivered == 0 && consumer.ackPending == 0)
