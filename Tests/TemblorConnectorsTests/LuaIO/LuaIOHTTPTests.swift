@@ -118,8 +118,9 @@ import TemblorValue
             #expect(values[2] == .bytes(Array("secure /s?x=1".utf8)))
         }
         await trusting.close()
-        // The system's store does not know a certificate made a moment ago.
-        let stranger = try F.session(net: ["localhost:\(server.port)"])
+        // The system's store does not know a certificate made a moment ago. The refusal comes
+        // within the handshake; the long timeout only keeps a loaded machine from ending it first.
+        let stranger = try F.session(net: ["localhost:\(server.port)"], limits: LuaLimits(ioTimeoutMs: 30_000))
         let refused = await stranger.perform(.httpRequest(LuaHTTPRequest(method: "GET", url: "https://localhost:\(server.port)/")))
         guard case .failure(let reason) = refused else {
             Issue.record("a server nobody trusts was answered: \(refused)")
