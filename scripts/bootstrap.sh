@@ -17,6 +17,7 @@ packages=(
   wrk
   chromium
   nats-server
+  lua-check
 )
 
 missing=()
