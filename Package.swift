@@ -105,6 +105,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // `temblor test`: plugins run in their real sandbox with a fake clock and stubbed host I/O.
+        .target(
+            name: "TemblorPluginTest",
+            dependencies: [
+                "TemblorValue", "TemblorCodecs", "TemblorLua", "TemblorRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "TemblorConnectors",
             dependencies: [
@@ -150,6 +158,7 @@ let package = Package(
                 "TemblorRuntime",
                 "TemblorConnectors",
                 "TemblorDaemon",
+                "TemblorPluginTest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

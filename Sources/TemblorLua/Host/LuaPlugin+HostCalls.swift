@@ -83,10 +83,8 @@ extension LuaPlugin {
             host.pointee.result_integer = isRunning ? 1 : 0
             return Int32(TEMBLOR_HOST_RETURN)
         case TEMBLOR_OP_NOW:
-            var time = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &time)
             host.pointee.result_kind = Int32(TEMBLOR_RESULT_INTEGER)
-            host.pointee.result_integer = Int64(time.tv_sec) * 1_000 + Int64(time.tv_nsec) / 1_000_000
+            host.pointee.result_integer = Int64(clock.milliseconds.rounded(.down))
             return Int32(TEMBLOR_HOST_RETURN)
         case TEMBLOR_OP_METRIC:
             guard case .string(let name) = try argument(reader, 2, "the name"), !name.isEmpty else {

@@ -75,9 +75,7 @@ extension LuaPlugin {
         }
         switch name {
         case "now":
-            var time = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &time)
-            return .answer(.values([.float(Double(time.tv_sec) * 1_000 + Double(time.tv_nsec) / 1_000_000)]))
+            return .answer(.values([.float(clock.milliseconds)]))
         case "close":
             closedHandles.append(try integer(2, "the handle"))
             return .answer(.values([.bool(true)]))

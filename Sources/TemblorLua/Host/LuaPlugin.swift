@@ -38,6 +38,8 @@ public final class LuaPlugin {
     /// Handles the script closed since the owner last took them: closing never waits, the owner
     /// closes them in the host after the callback.
     public var closedHandles: [Int] = []
+    /// What `ctx:now()` and `temblor.now()` read; a test replaces it with a clock it drives.
+    public var clock: any LuaClock = MonotonicLuaClock()
 
     let lua: LuaState
     let host: UnsafeMutablePointer<temblor_lua_host>
