@@ -7,7 +7,7 @@ struct Temblor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "temblor",
         abstract: "An event-processing daemon with connectors written in Lua.",
-        subcommands: [RunCommand.self, ServeCommand.self, FlowsCommand.self, ReloadCommand.self, CheckCommand.self, TestCommand.self, CodecCommand.self, WalCommand.self]
+        subcommands: [RunCommand.self, ServeCommand.self, FlowsCommand.self, ReloadCommand.self, CheckCommand.self, TestCommand.self, NewCommand.self, TypesCommand.self, CodecCommand.self, WalCommand.self]
     )
 
     /// As `AsyncParsableCommand.main`, except that `temblor flows` exits 2 on bad usage (its
