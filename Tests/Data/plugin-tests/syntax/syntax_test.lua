@@ -1,0 +1,2 @@
+local t = require("temblor.test")
+t.plugin("init.lua"

@@ -1,0 +1,1 @@
+return { api = 1, on_evnet = function() end }
