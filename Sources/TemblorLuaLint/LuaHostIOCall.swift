@@ -1,0 +1,30 @@
+/// A call of one of the host's I/O functions, so that a flow's `allow:` grants can be checked
+/// against what the plugin may do before it runs.
+public struct LuaHostIOCall: Sendable, Equatable {
+    /// The grant the function needs: `allow.net`, `allow.read` or `allow.write`.
+    public enum Kind: String, Sendable {
+        case net, read, write
+    }
+
+    public var kind: Kind
+    /// The function's full name, `temblor.http.request`, whatever alias the call went through.
+    public var function: String
+    /// 1-based line of the call expression's first token.
+    public var line: Int
+    /// 1-based byte column of the call expression's first token.
+    public var column: Int
+
+    public init(kind: Kind, function: String, line: Int, column: Int) {
+        self.kind = kind
+        self.function = function
+        self.line = line
+        self.column = column
+    }
+
+    /// The host's I/O functions by full name, with the grant each needs.
+    public static let functions: [String: Kind] = [
+        "temblor.http.request": .net, "temblor.tcp.connect": .net, "temblor.udp.bind": .net, "temblor.udp.open": .net,
+        "temblor.fs.read": .read, "temblor.fs.lines": .read, "temblor.fs.list": .read,
+        "temblor.fs.write": .write, "temblor.fs.append": .write,
+    ]
+}
