@@ -3,9 +3,15 @@
 public struct LuaHostIOCall: Sendable, Equatable {
     /// The grant the function needs: `allow.net`, `allow.read` or `allow.write`.
     public enum Kind: String, Sendable {
-        case net, read, write
+        /// Network I/O: `temblor.http`, `temblor.tcp`, `temblor.udp` (`allow.net`).
+        case net
+        /// Reading files: `temblor.fs.read`, `lines`, `list` (`allow.read`).
+        case read
+        /// Writing files: `temblor.fs.write`, `append` (`allow.write`).
+        case write
     }
 
+    /// The grant the call needs.
     public var kind: Kind
     /// The function's full name, `temblor.http.request`, whatever alias the call went through.
     public var function: String
@@ -14,6 +20,7 @@ public struct LuaHostIOCall: Sendable, Equatable {
     /// 1-based byte column of the call expression's first token.
     public var column: Int
 
+    /// A call of `function` at `line:column`; the lint makes these, callers compare with them.
     public init(kind: Kind, function: String, line: Int, column: Int) {
         self.kind = kind
         self.function = function

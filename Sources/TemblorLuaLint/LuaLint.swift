@@ -8,6 +8,7 @@ public enum LuaLint {
         /// Calls of the host's I/O functions, in source order, for comparing with `allow:` grants.
         public var hostIOCalls: [LuaHostIOCall]
 
+        /// A report with these findings, for callers and tests that build one to compare with.
         public init(diagnostics: [LuaLintDiagnostic], hostIOCalls: [LuaHostIOCall]) {
             self.diagnostics = diagnostics
             self.hostIOCalls = hostIOCalls

@@ -2,16 +2,22 @@
 public struct LuaLintDiagnostic: Sendable, Equatable, CustomStringConvertible {
     /// An error stops the plugin from loading or running as meant; a warning is likely a bug.
     public enum Severity: String, Sendable {
-        case error, warning
+        /// The plugin would fail to load, or the host would refuse it.
+        case error
+        /// The plugin loads, but likely does not do what was meant.
+        case warning
     }
 
+    /// How serious the finding is.
     public var severity: Severity
     /// 1-based line of the token the finding is about.
     public var line: Int
     /// 1-based column, in bytes from the line's start.
     public var column: Int
+    /// What is wrong and how to fix it, in one sentence.
     public var message: String
 
+    /// A finding at `line:column`; the lint makes these, tests and callers compare with them.
     public init(severity: Severity, line: Int, column: Int, message: String) {
         self.severity = severity
         self.line = line
