@@ -59,6 +59,8 @@ let package = Package(
         // The write-ahead log's storage: segments, records, recovery. No Temblor types in it.
         .target(name: "TemblorWAL", dependencies: ["CCRC32C"]),
         .target(name: "TemblorValue"),
+        // A static lint of Lua plugin files (a Lua 5.4 parser in Swift): nothing is run.
+        .target(name: "TemblorLuaLint"),
         // The NATS protocol client and the JetStream API it needs. No Temblor types in it.
         .target(
             name: "TemblorNATS",
@@ -217,6 +219,7 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]),
+        .testTarget(name: "TemblorLuaLintTests", dependencies: ["TemblorLuaLint"]),
         .testTarget(name: "TemblorLuaTests", dependencies: ["TemblorLua", "TemblorValue", "TemblorCodecs", "TemblorTestSupport"]),
         .testTarget(
             name: "TemblorCLITests",
