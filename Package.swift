@@ -161,6 +161,7 @@ let package = Package(
                 "TemblorConnectors",
                 "TemblorDaemon",
                 "TemblorPluginTest",
+                "TemblorLuaLint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

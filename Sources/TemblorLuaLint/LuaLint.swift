@@ -15,9 +15,10 @@ public enum LuaLint {
         }
     }
 
-    /// Lints `source` for a host providing `hostAPI`, whose plugin tables may have `allowedKeys`.
-    /// Never traps: text that is not Lua 5.4 gives one error diagnostic.
-    public static func check(_ source: String, hostAPI: Int, allowedKeys: [String]) -> Report {
+    /// Lints `source` for a host providing `hostAPI`, whose plugin tables may have `allowedKeys`;
+    /// `nil` for a module the plugin requires, whose table is not a plugin table. Never traps:
+    /// text that is not Lua 5.4 gives one error diagnostic.
+    public static func check(_ source: String, hostAPI: Int, allowedKeys: [String]?) -> Report {
         let chunk: LuaBlock
         do {
             chunk = try LuaParser.parse(source)
@@ -25,7 +26,7 @@ public enum LuaLint {
             return Report(diagnostics: [LuaLintDiagnostic(.error, at: error.position, error.message)], hostIOCalls: [])
         }
         var diagnostics: [LuaLintDiagnostic] = []
-        if let table = LuaPluginTable(chunk: chunk) {
+        if let allowedKeys, let table = LuaPluginTable(chunk: chunk) {
             diagnostics += PluginKeyCheck.run(table, allowedKeys: allowedKeys)
             diagnostics += PluginAPICheck.run(table, hostAPI: hostAPI)
         }

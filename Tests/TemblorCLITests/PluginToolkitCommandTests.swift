@@ -160,3 +160,41 @@ import Testing
         #expect(printed.stdoutText.hasPrefix("---@meta temblor"))
     }
 }
+
+/// `temblor check` as a lint: what a load cannot point at, with file, line and column.
+@Suite struct CheckLintCommandTests {
+    static let lint = PluginToolkitCommandTests.data + "/lint"
+
+    @Test func aMisspeltHookIsAnErrorWithASuggestionAndAGlobalAWarning() async throws {
+        let result = try await TemblorProcess.run(["check", Self.lint + "/misspelt.lua"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(Self.lint)/misspelt.lua:4:3: error: unknown plugin key 'on_evnet': did you mean 'on_event'?"), "\(result.stderr)")
+        #expect(result.stderr.contains("\(Self.lint)/misspelt.lua:5:5: warning: assignment to global 'total': declare it with 'local'"))
+        #expect(result.stdoutText.isEmpty)
+    }
+
+    @Test func anApiNewerThanTheHostsIsRefused() async throws {
+        let result = try await TemblorProcess.run(["check", Self.lint + "/newer.lua"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("newer.lua:1:16: error: the plugin declares api = 2, but this Temblor provides host API 1"), "\(result.stderr)")
+    }
+
+    @Test func modulesOfAPluginDirectoryAreLintedWithoutPluginTableChecks() async throws {
+        let result = try await TemblorProcess.run(["check", Self.lint + "/dir"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("\(Self.lint)/dir/util.lua:2:19: warning: assignment to global 'seen'"), "\(result.stderr)")
+        #expect(!result.stderr.contains("unknown plugin key"))
+        #expect(result.stdoutText.contains(": ok: plugin dir, hooks on_event (1 warning)"))
+    }
+
+    @Test func inAFlowHostIOThatNoGrantAllowsIsAWarningAtItsLine() async throws {
+        let result = try await TemblorProcess.run(["check", Self.lint + "/flow.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains(
+            "\(Self.lint)/sink.lua:5:27: warning: temblor.http.request needs a net grant, and connector 'push' has no allow.net: add the addresses it reaches (host:port) to its allow.net"),
+            "\(result.stderr)")
+        // The connector granted the file it reads gets no warning.
+        #expect(!result.stderr.contains("lookup.lua"))
+        #expect(result.stdoutText == "\(Self.lint)/flow.yaml: ok (1 warning)\n")
+    }
+}

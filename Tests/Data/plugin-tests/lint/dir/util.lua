@@ -1,0 +1,3 @@
+local M = {}
+function M.f(e) seen = e return e end
+return M

@@ -1,0 +1,1 @@
+return { api = 2, on_event = function() end }
