@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <limits.h>
 #include <errno.h>
+#include <unistd.h>
 
 /* ---- The allocator of every Temblor state ------------------------------------------------
  * Counts the state's bytes and refuses an allocation that would pass its limit: Lua turns the
@@ -273,6 +274,22 @@ static inline int temblor_lua_require(lua_State *L) {
             lua_pushvalue(L, -1);
             lua_setfield(L, 2, name);
             return 1;
+        }
+    }
+    /* A C module where a Lua one was looked for: say why it is not loaded rather than "not found". */
+    for (lua_Integer r = 1; r <= count; r++) {
+        lua_rawgeti(L, 3, r);
+        const char *root = lua_tostring(L, -1);
+        lua_pop(L, 1);
+        if (root == NULL) continue;
+        const char *native[2] = { "%s/%s.so", "%s/%s/init.so" };
+        for (int f = 0; f < 2; f++) {
+            char candidate[PATH_MAX];
+            snprintf(candidate, sizeof candidate, native[f], root, relative);
+            if (access(candidate, F_OK) == 0) {
+                return luaL_error(L, "require '%s': %s is a C module, and plugins cannot load C modules (native code would run "
+                                     "outside the sandbox and its limits); use a pure-Lua library instead", name, candidate);
+            }
         }
     }
     return luaL_error(L, "module '%s' not found in the plugin's directory or Temblor's lua/; looked at:%s", name, tried);

@@ -79,3 +79,32 @@ import TemblorLua
         }
     }
 }
+
+/// Libraries vendored beside a plugin, and the C modules a plugin cannot load.
+@Suite struct LuaVendoredModuleTests {
+    @Test func aVendoredPureLuaLibraryLoadsByItsDottedPath() throws {
+        let plugin = try LuaRequireTests().directory([
+            "vendor/inspect/init.lua": "local util = require('vendor.inspect.util') return { show = function(v) return util.quote(v) end }",
+            "vendor/inspect/util.lua": "return { quote = function(v) return '<' .. tostring(v) .. '>' end }",
+        ])
+        let lua = try LuaState()
+        try lua.allowRequire(from: [plugin])
+        #expect(try lua.run("return require('vendor.inspect').show(42)", name: "t") == "<42>")
+    }
+
+    @Test func aCModuleIsRefusedWithTheReason() throws {
+        let plugin = try LuaRequireTests().directory(["cjson.so": "\u{7f}ELF not really", "lib/fast/init.so": "x"])
+        let lua = try LuaState()
+        try lua.allowRequire(from: [plugin])
+        for (name, file) in [("cjson", "cjson.so"), ("lib.fast", "lib/fast/init.so")] {
+            do {
+                try lua.run("return require('\(name)')", name: "t")
+                Issue.record("\(name) loaded")
+            } catch {
+                guard case .runtime(let message) = error else { Issue.record("\(error)"); continue }
+                #expect(message.contains("require '\(name)': \(plugin)/\(file) is a C module, and plugins cannot load C modules"), "\(message)")
+                #expect(message.contains("use a pure-Lua library instead"))
+            }
+        }
+    }
+}

@@ -25,10 +25,43 @@ struct LuaPluginFiles: Sendable {
         return FileManager.default.contents(atPath: file).map { [UInt8]($0) }
     }
 
-    /// FNV-1a (64 bits) over the names and contents of the directory's `.lua` files, in name
-    /// order, as 12 hexadecimal digits; "missing" when nothing can be read.
+    /// The directories a plugin's modules may live in: `directory` and the folders under it
+    /// (vendored libraries, `lib/`), hidden ones and `fixtures` aside, at most `maxDepth` deep
+    /// and `maxDirectories` in all, so that a plugin beside a large tree stays cheap to watch.
+    static func moduleDirectories(under directory: String) -> [String] {
+        var found = [directory]
+        var next = 0
+        var depth = [0]
+        while next < found.count, found.count < maxDirectories {
+            let current = found[next]
+            let level = depth[next]
+            next += 1
+            guard level < maxDepth else { continue }
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: current)) ?? []).sorted()
+            for name in names where !name.hasPrefix(".") && name != "fixtures" && found.count < maxDirectories {
+                var isDirectory: ObjCBool = false
+                let path = current + "/" + name
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    found.append(path)
+                    depth.append(level + 1)
+                }
+            }
+        }
+        return found
+    }
+
+    static let maxDepth = 3
+    static let maxDirectories = 64
+
+    /// FNV-1a (64 bits) over the names and contents of the `.lua` files of the module
+    /// directories, in name order, as 12 hexadecimal digits; "missing" when nothing can be read.
     func contentHash() -> String {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".lua") }.sorted()
+        var names: [String] = []
+        for folder in Self.moduleDirectories(under: directory) {
+            let prefix = folder == directory ? "" : String(folder.dropFirst(directory.count + 1)) + "/"
+            names += ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".lua") }.map { prefix + $0 }
+        }
+        names.sort()
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var read = false
         for name in names {

@@ -22,9 +22,9 @@ public actor PluginReloader {
         reloadables.append(reloadable)
     }
 
-    /// The directories to watch: each plugin's own.
+    /// The directories to watch: each plugin's own, and the folders of modules under it.
     public var directories: [String] {
-        Array(Set(reloadables.map(\.pluginDirectory))).sorted()
+        Array(Set(reloadables.flatMap { LuaPluginFiles.moduleDirectories(under: $0.pluginDirectory) })).sorted()
     }
 
     /// Reloads the plugins whose directory holds one of `changed` (paths of `.lua` files), or
@@ -56,7 +56,8 @@ public actor PluginReloader {
     static func touches(_ changed: Set<String>, _ directory: String) -> Bool {
         changed.contains { path in
             guard path.hasSuffix(".lua"), let slash = path.lastIndex(of: "/") else { return false }
-            return path[..<slash] == directory
+            let folder = path[..<slash]
+            return folder == directory || folder.hasPrefix(directory + "/")
         }
     }
 
