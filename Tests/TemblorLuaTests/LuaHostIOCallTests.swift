@@ -210,3 +210,14 @@ import TemblorValue
     }
 }
 
+
+extension LuaHostIOCallTests {
+    @Test func jsonEncodeKeepsFloatsFloatsInTheirShortestForm() throws {
+        let p = try plugin("""
+            return { api = 1, on_event = function(ctx, event)
+              return temblor.json.encode(temblor.array{ 1.0, 2.5, 0.1, 1e20, -0.0, 3, 1/3 })
+            end }
+            """, capabilities: LuaCapabilities())
+        #expect(try p.deliver(.null, meta: .null).value == "[1.0,2.5,0.1,1e+20,-0.0,3,0.3333333333333333]")
+    }
+}

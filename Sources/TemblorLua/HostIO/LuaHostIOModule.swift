@@ -226,7 +226,15 @@ local function encode(value, depth)
   if kind == "number" then
     if mtype(value) == "integer" then return format("%d", value) end
     if value ~= value or value == math.huge or value == -math.huge then error("temblor.json.encode: " .. tostring(value) .. " has no JSON form", depth + 2) end
-    return format("%.17g", value)
+    -- The shortest text that reads back as the same number, and still a float when it is
+    -- integral (1.0, not 1), as the Value bridge keeps them apart.
+    local text
+    for digits = 15, 17 do
+      text = format("%." .. digits .. "g", value)
+      if tonumber(text) == value then break end
+    end
+    if not text:find("[%.eEn]") then text = text .. ".0" end
+    return text
   end
   if kind == "string" then return quote(value) end
   if kind == "userdata" then return quote(tostring(value)) end

@@ -22,7 +22,7 @@ extension PluginUnderTest {
         let start = sourceProduced
         let began = clock.milliseconds
         let deadline = clock.milliseconds + (ms.map(Double.init) ?? Self.longestRunMs)
-        run(until: deadline, events: events.map { start + $0 }, source: true)
+        run(until: deadline, events: events.map { start + $0 }, source: true, endsWithSource: true)
         let produced = sourceProduced - start
         if let events, produced < events, sourceActive {
             throw PluginTestError(
@@ -44,10 +44,12 @@ extension PluginUnderTest {
 
     /// Moves the fake clock up to `deadline`, running whatever is due in time order: the source
     /// when it is ready (when `source`), timers at their due times. Stops early once the
-    /// source's events reach `events` (counted as `sourceProduced`).
-    func run(until deadline: Double, events: Int?, source: Bool) {
+    /// source's events reach `events` (counted as `sourceProduced`), or, with `endsWithSource`,
+    /// once the source returned or failed (the clock stays where the source left it).
+    func run(until deadline: Double, events: Int?, source: Bool, endsWithSource: Bool = false) {
         while true {
             if let events, sourceProduced >= events { return }
+            if endsWithSource, !sourceActive { return }
             if source, sourceActive, sourceWake == nil {
                 stepSource()
                 continue
