@@ -2,7 +2,7 @@
 -- module as their one global (docs/plugins.md); test files also get `temblor.test`.
 std = "lua54"
 read_globals = { "temblor" }
-max_line_length = 140
+max_line_length = false
 exclude_files = { ".build*/**", "lua/types/**" }
 
 -- A plugin's hooks take (ctx, event, meta); not every hook uses all three.

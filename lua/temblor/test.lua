@@ -9,7 +9,7 @@
 local t = {}
 
 local yield, pack, unpack = coroutine.yield, table.pack, table.unpack
-local type, tostring, pairs, ipairs, error, pcall, select = type, tostring, pairs, ipairs, error, pcall, select
+local type, tostring, pairs, ipairs, error, pcall = type, tostring, pairs, ipairs, error, pcall
 local mtype, format, concat, sort = math.type, string.format, table.concat, table.sort
 local null = temblor.null
 

@@ -159,8 +159,26 @@ function UdpSocket:sendto(data, host, port, options) end
 ---@return integer? port
 function UdpSocket:receivefrom(options) end
 
+---The same as `sendto`.
+---@param data string|temblor.bytes
+---@param host string
+---@param port integer
+---@param options? temblor.IOOptions
+---@return integer? sent
+---@return string? err
+function UdpSocket:send_to(data, host, port, options) end
+
+---The same as `receivefrom`.
+---@param options? temblor.IOOptions
+---@return string? data
+---@return string|nil host_or_err
+---@return integer? port
+function UdpSocket:receive_from(options) end
+
+---Sets the deadline of this socket's calls that give no `timeout_ms`.
 ---@param ms integer
 function UdpSocket:settimeout(ms) end
+---Closes the socket (also done when the state ends).
 function UdpSocket:close() end
 
 ---TCP client connections, granted by the connector's `allow.net`.
