@@ -179,4 +179,5 @@ t.case("an index name Elasticsearch would refuse fails the events with the confi
   t.same(ok, false)
   t.matches(err, "^on_event: error: elasticsearch: config.index 'Logs%-%%Y' is not a valid index name")
   t.same(#requests, 0)
+  t.same({ p:acked(), p:failed() }, { 0, 1 })
 end)

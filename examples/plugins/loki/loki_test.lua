@@ -199,6 +199,7 @@ t.case("a label name Loki would refuse fails every event with the config mistake
   t.same(ok, false)
   t.same(err, "on_event: error: loki: label name 'bad-name' is not valid in Loki ([a-zA-Z_][a-zA-Z0-9_]*)")
   t.same(#requests, 0)
+  t.same({ p:acked(), p:failed() }, { 0, 1 })
 end)
 
 t.plugin("init.lua", { config = { labels = { host = "host" }, line_field = "msg", dry_run = true } })
@@ -207,6 +208,8 @@ t.case("a label from an object field fails the event; dry_run emits the request 
   local ok, err = p:feed({ host = { name = "web-1" } })
   t.same(ok, false)
   t.same(err, "on_event: error: loki: label 'host': the field holds a list or an object, a label needs a string, number or boolean")
+  t.same(p:emitted(), {})
+  t.same(p:failed(), 1)
   t.same(p:feed({ host = "web-1", timestamp = 5, msg = "m" }), true)
   t.same(p:emitted(), { { payload = { method = "POST", url = URL, headers = { ["content-type"] = "application/json" },
     body = { streams = { { stream = { host = "web-1", job = "temblor" },

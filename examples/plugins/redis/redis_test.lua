@@ -198,6 +198,7 @@ t.case("set: an event without the key field fails and nothing is sent", function
   t.same(ok, false)
   t.same(err, "on_event: error: redis: field 'user.id' holds a number; a key must be a string or an integer")
   t.same(log.sent, {})
+  t.same({ p:acked(), p:failed() }, { 0, 2 })
 end)
 
 t.plugin("init.lua", { config = { mode = "lpush", key = "jobs", value_field = "job" } })

@@ -168,6 +168,7 @@ t.case("config mistakes fail the events with what to fix", function(p)
   t.same(ok, false)
   t.same(err, "on_event: error: webhook: config.url must be the webhook's http:// or https:// URL, got nil")
   t.same(#requests, 0)
+  t.same({ p:acked(), p:failed() }, { 0, 1 })
 end)
 
 t.plugin("init.lua", { config = { url = URL, dry_run = true, template = { text = "{{alert}}" } } })
