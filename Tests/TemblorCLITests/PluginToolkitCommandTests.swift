@@ -198,3 +198,23 @@ import Testing
         #expect(result.stdoutText == "\(Self.lint)/flow.yaml: ok (1 warning)\n")
     }
 }
+
+/// The gallery of examples/plugins: every plugin's tests pass, and its flow checks clean.
+@Suite struct PluginGalleryTests {
+    static let gallery = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/plugins").path
+
+    @Test func everyGalleryPluginPassesItsTests() async throws {
+        let plugins = try FileManager.default.contentsOfDirectory(atPath: Self.gallery).filter { !$0.hasSuffix(".md") }.sorted()
+        #expect(plugins.count >= 10, "\(plugins)")
+        let result = try await TemblorProcess.run(["test", Self.gallery])
+        #expect(result.status == 0, "\(result.stdoutText)")
+        for plugin in plugins {
+            #expect(result.stdoutText.contains("# \(Self.gallery)/\(plugin)/"), "\(plugin) has no test file")
+            let checked = try await TemblorProcess.run(["check", Self.gallery + "/" + plugin + "/flow.yaml"])
+            #expect(checked.status == 0, "\(plugin): \(checked.stderr)")
+            #expect(FileManager.default.fileExists(atPath: Self.gallery + "/" + plugin + "/README.md"))
+        }
+    }
+}

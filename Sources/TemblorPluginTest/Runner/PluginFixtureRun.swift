@@ -108,10 +108,19 @@ struct PluginFixtureRun {
         return .object(object)
     }
 
+    /// The one JSON object a file holds (it may span lines); `nil` when there is no file.
     private static func object(at path: String) throws(PluginTestError) -> Value? {
-        guard let lines = try lines(at: path) else { return nil }
-        guard lines.count == 1, case .object = lines[0] else { throw PluginTestError("\(path): must hold one JSON object") }
-        return lines[0]
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw PluginTestError("\(path): cannot be read") }
+        let value: Value
+        do {
+            var codec = try CodecRegistry.standard.makeCodec("json")
+            value = try codec.decode([UInt8](data))
+        } catch {
+            throw PluginTestError("\(path): \(error)")
+        }
+        guard case .object = value else { throw PluginTestError("\(path): must hold one JSON object") }
+        return value
     }
 
     /// The JSON documents of a file, one per non-empty line; `nil` when there is no file.
