@@ -241,13 +241,14 @@ extension LuaExampleTests {
         try "return {\n  api = 1,\n  on_event = function(ctx, e) e.x = = 1 end,\n}\n".write(to: broken, atomically: true, encoding: .utf8)
         let bad = try await temblor(["check", broken.path])
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains("broken.lua:3: unexpected symbol near '='"), "\(bad.stderr)")
+        // The lint reads it first, and gives the column too.
+        #expect(bad.stderr.contains("broken.lua:3:37: error: unexpected symbol near '='"), "\(bad.stderr)")
 
         let future = dir.appendingPathComponent("future")
         try FileManager.default.createDirectory(at: future, withIntermediateDirectories: true)
         try "return { api = 2 }".write(to: future.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
         let incompatible = try await temblor(["check", future.path])
         #expect(incompatible.status == 2)
-        #expect(incompatible.stderr.contains("init.lua: written for host API 2, but this Temblor provides host API 1"), "\(incompatible.stderr)")
+        #expect(incompatible.stderr.contains("init.lua:1:16: error: the plugin declares api = 2, but this Temblor provides host API 1"), "\(incompatible.stderr)")
     }
 }
