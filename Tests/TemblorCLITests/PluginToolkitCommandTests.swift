@@ -34,18 +34,18 @@ import Testing
         #expect(result.status == 1)
         let text = result.stdoutText
         #expect(text.contains("ok 1 - passes\n"))
+        #expect(text.contains("not ok 2 - expects another message\n  ---\n  message: |\n"), "\(text)")
+        // The file keeps its name in the message, however long the path (a long one is cut at its start).
         #expect(text.contains("""
-            not ok 2 - expects another message
-              ---
-              message: |
-                \(Self.data)/failing/failing_test.lua:9: not the same (1 difference)
+            failing/failing_test.lua:9: not the same (1 difference)
                   [1].payload.msg: expected "ho", got "hi"
             """), "\(text)")
         #expect(text.contains("not ok 3 - runs a source that never ends"))
         #expect(text.contains("the source was still running after 24 hours of fake time: give run_source { events = N } or { ms = T }"))
         // A stub that raises fails the case with the stub's own error, and the plugin's side is in the logs.
         #expect(text.contains("not ok 4 - a stub that raises"))
-        #expect(text.contains("the http stub failed: \(Self.data)/failing/failing_test.lua:16: stub exploded"))
+        #expect(text.contains("failing/failing_test.lua:16: stub exploded"))
+        #expect(text.contains("the http stub failed: "))
         #expect(text.contains("push failed: the stub failed"))
         #expect(text.hasSuffix("1..4\n# 1 passed, 3 failed\n"))
     }
@@ -59,7 +59,7 @@ import Testing
 
         let syntax = try await test(Self.data + "/syntax")
         #expect(syntax.status == 2)
-        #expect(syntax.stdoutText.contains("syntax error: \(Self.data)/syntax/syntax_test.lua:3: ')' expected (to close '(' at line 2)"))
+        #expect(syntax.stdoutText.contains("syntax/syntax_test.lua:3: ')' expected (to close '(' at line 2)"))
 
         // Both together: one file that does not load makes the whole run exit 2.
         let both = try await test(Self.data + "/passing", Self.data + "/syntax")

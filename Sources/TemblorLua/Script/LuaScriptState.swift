@@ -38,9 +38,10 @@ public final class LuaScriptState {
         try lua.allowRequire(from: requireRoots)
     }
 
-    /// Runs `source` as a chunk named `name` (its errors read `name:line: ...`).
+    /// Runs `source` as the file `name`: its errors read `name:line: ...`, a long name cut at
+    /// its start (`...plugin/parser_test.lua:3: ...`) so that the file name stays.
     public func run(_ source: String, name: String) throws(LuaError) {
-        try lua.run(source, name: name)
+        try lua.run(source, name: "@" + name)
     }
 
     /// Calls the driver's function `name` with `arguments` and returns its results; it may not

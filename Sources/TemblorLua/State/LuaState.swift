@@ -85,7 +85,7 @@ public final class LuaState {
         var source = source
         let status = source.withUTF8 { text in
             text.withMemoryRebound(to: CChar.self) { chars in
-                luaL_loadbufferx(state, chars.baseAddress, chars.count, "=" + name, "t")
+                luaL_loadbufferx(state, chars.baseAddress, chars.count, name.hasPrefix("@") ? name : "=" + name, "t")
             }
         }
         guard status == LUA_OK else { throw error(status: status, during: "loading \(name)") }
