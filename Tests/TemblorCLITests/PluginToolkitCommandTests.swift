@@ -46,7 +46,7 @@ import Testing
         #expect(text.contains("not ok 4 - a stub that raises"))
         #expect(text.contains("failing/failing_test.lua:16: stub exploded"))
         #expect(text.contains("the http stub failed: "))
-        #expect(text.contains("push failed: the stub failed"))
+        #expect(text.contains("passing/sink.lua:6: push failed: the stub failed"))
         #expect(text.hasSuffix("1..4\n# 1 passed, 3 failed\n"))
     }
 

@@ -48,8 +48,13 @@ struct ApiHarness: Sendable {
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
         let serving = Task { try await app.runService() }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A loaded machine (the whole suite in parallel) can take many seconds to start a server.
+        let deadline = ContinuousClock.now + .seconds(60)
         while port.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        guard port.withLock({ $0 }) != nil else {
+            serving.cancel()
+            throw TimedOut(what: "the API server to listen (60 s)")
+        }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let harness = ApiHarness(
             base: "http://127.0.0.1:\(port.withLock { $0 } ?? 0)", client: client, registry: registry, directory: dir, token: token)
