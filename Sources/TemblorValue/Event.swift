@@ -16,11 +16,16 @@ public struct Event: Sendable, Equatable {
     /// Ids of the other events this one stands for (a batch made of several events): acking or
     /// failing this event acks or fails them all.
     public var tracked: [EventId]
+    /// True while `payload` is still the JSON text a source read (`bytes`, with simdjson's
+    /// padding after it): it is decoded only where a node needs a value, and Lua builds its
+    /// tables straight from the text.
+    public var payloadIsJSONText: Bool
 
     public init(
         payload: Value, meta: Value = .object(Object()), ingestNs: UInt64 = Event.nowNs(), id: EventId,
-        tracked: [EventId] = []
+        tracked: [EventId] = [], payloadIsJSONText: Bool = false
     ) {
+        self.payloadIsJSONText = payloadIsJSONText
         self.payload = payload
         self.meta = meta
         self.ingestNs = ingestNs

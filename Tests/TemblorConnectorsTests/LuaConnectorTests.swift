@@ -241,7 +241,43 @@ import TemblorValue
         ])
     }
 
-    @Test func rawJSONRoutesOnlyWhereEverySideIsJSONIntoLua() throws {
+    @Test(arguments: ["[passthrough]", "[passthrough, lua: { script: same.lua }]"])
+    func jsonThroughAPipelineReachesALuaSinkAsTablesAndBadLinesFail(pipeline: String) async throws {
+        // file -> pipeline -> lua: a passthrough pipeline forwards the frames as read; an
+        // operator that needs values decodes them first. Either way the sink sees the same
+        // tables, and the line that is not JSON fails once, back to its source.
+        let input = #"{"level":"error","n":1,"tags":[]}"# + "\n" + #"{"level":"info","n":2.0}"# + "\nnot json\n"
+            + #"{"level":"error","n":18446744073709551615,"none":null}"# + "\n"
+        let (report, dir) = try await run([
+            "in.jsonl": input,
+            "same.lua": "return { api = 1, on_event = function(ctx, e) return e end }",
+            "check.lua": """
+                return { api = 1, on_event = function(ctx, e, meta)
+                  assert(getmetatable(e) == "temblor.object")
+                  if e.n == 1 then assert(getmetatable(e.tags) == "temblor.array" and math.type(e.n) == "integer") end
+                  if e.level == "info" then assert(math.type(e.n) == "float") end
+                  if e.none ~= nil then assert(e.none == temblor.null) end
+                  ctx:emit({ level = e.level, n = e.n, stream = meta.stream })
+                end }
+                """,
+            "flow.yaml": """
+                connectors:
+                  in: { type: file, config: { path: in.jsonl } }
+                  check: { type: lua, plugin: check.lua }
+                \(Self.sink)
+                pipelines:
+                  p: \(pipeline)
+                links: [in -> p, p -> check, check -> out]
+                """,
+        ])
+        #expect(report == FlowReport(produced: 7, acked: 6, failed: 1))
+        #expect(try lines(dir + "/out.jsonl") == [
+            ["level": "error", "n": 1, "stream": 0], ["level": "info", "n": 2.0, "stream": 0],
+            ["level": "error", "n": .uint(18_446_744_073_709_551_615), "stream": 0],
+        ])
+    }
+
+    @Test func rawJSONRoutesOnlyWhereEverythingReachedIsLua() throws {
         let flow = try FlowParser.parse(
             yaml: """
                 connectors:
@@ -249,6 +285,8 @@ import TemblorValue
                   b: { type: file, config: { path: b } }
                   c: { type: file, codec: msgpack, config: { path: c } }
                   d: { type: file, config: { path: d } }
+                  e: { type: file, config: { path: e } }
+                  g: { type: file, config: { path: g } }
                   l1: { type: lua, plugin: x.lua }
                   l2: { type: lua, plugin: x.lua }
                   l3: { type: lua, plugin: x.lua }
@@ -256,6 +294,8 @@ import TemblorValue
                   f: { type: file, config: { path: f } }
                 pipelines:
                   p: [passthrough]
+                  q: [passthrough]
+                  r: [passthrough]
                 links:
                   - a -> l1
                   - b -> l2
@@ -265,10 +305,17 @@ import TemblorValue
                   - d/err -> f
                   - a -> p
                   - p -> l1
+                  - p/err -> r
+                  - r -> l2
+                  - e -> q
+                  - q -> l4
+                  - q/err -> f
+                  - g -> l4
                 """, file: "flow.yaml")
-        // a also feeds a pipeline, b a file sink, c is msgpack, d's errors are linked: none fuses.
-        let none = FlowRunner.rawJSONRoutes(flow) { $0.codec?.name ?? "json" }
-        #expect(none.sources.isEmpty && none.sinks.isEmpty)
+        // a reaches Lua only, through pipelines; b also feeds a file sink, c is msgpack, d's
+        // errors are linked, e's pipeline sends its errors to a file sink; g feeds Lua directly.
+        let routes = FlowRunner.rawJSONRoutes(flow) { $0.codec?.name ?? "json" }
+        #expect(routes == ["a", "g"])
         let simple = try FlowParser.parse(
             yaml: """
                 connectors:
@@ -278,8 +325,7 @@ import TemblorValue
                   l2: { type: lua, plugin: x.lua }
                 links: [a -> l1, b -> l1, a -> l2]
                 """, file: "flow.yaml")
-        let fused = FlowRunner.rawJSONRoutes(simple) { $0.codec?.name ?? "json" }
-        #expect(fused.sources == ["a", "b"] && fused.sinks == ["l1", "l2"])
+        #expect(FlowRunner.rawJSONRoutes(simple) { $0.codec?.name ?? "json" } == ["a", "b"])
         // A connector granted host I/O takes events one at a time in coroutines, as values; an
         // `allow:` that grants nothing changes nothing.
         let granted = try FlowParser.parse(
@@ -291,8 +337,7 @@ import TemblorValue
                   l2: { type: lua, plugin: x.lua, allow: { net: [], read: [] } }
                 links: [a -> l1, b -> l2]
                 """, file: "flow.yaml")
-        let split = FlowRunner.rawJSONRoutes(granted) { $0.codec?.name ?? "json" }
-        #expect(split.sources == ["b"] && split.sinks == ["l2"])
+        #expect(FlowRunner.rawJSONRoutes(granted) { $0.codec?.name ?? "json" } == ["b"])
     }
 
     @Test func aPluginThatCannotLoadIsReportedByValidationWithFileAndLine() throws {

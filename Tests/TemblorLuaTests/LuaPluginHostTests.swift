@@ -61,11 +61,11 @@ import TemblorValue
         let variadic = try plugin("return { api = 1, on_event = function(ctx, ...) local _, meta = ...; return meta.origin end }")
         #expect(try variadic.deliver(.null, meta: ["origin": "gen"]).value == "gen")
         let json = try plugin("return { api = 1, on_event = function(ctx, e, meta) ctx:emit({ n = e.n, origin = meta.origin }) end }")
-        func event(_ text: String, _ meta: Value) -> Event { Event(payload: .bytes(Array(text.utf8)), meta: meta, id: EventId(source: 0, sequence: 0)) }
+        func event(_ text: String, _ meta: Value) -> Event { Event(payload: .bytes(Array(text.utf8)), meta: meta, id: EventId(source: 0, sequence: 0), payloadIsJSONText: true) }
         // A batch of JSON frames, and one that is not JSON: the call stops there, saying why.
         let batch = [event(#"{"n":1}"#, ["origin": "file"]), event(#"{"n":2}"#, ["origin": "file"]),
                      event(#"{"n":3}"#, ["origin": "tcp"]), event("{", .null), event(#"{"n":5}"#, .null)]
-        let (next, failure) = json.deliver(batch, from: 0, rawJSON: true)
+        let (next, failure) = json.deliver(batch, from: 0)
         let origins = json.emissions.compactMap { emission -> Value? in
             if case .value(let value, _) = emission { return value }
             return nil
@@ -73,7 +73,15 @@ import TemblorValue
         #expect(origins == [["n": 1, "origin": "file"], ["n": 2, "origin": "file"], ["n": 3, "origin": "tcp"]])
         #expect(next == 3)
         #expect(failure == .invalidJSON("The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc."))
-        #expect(json.deliver(batch, from: 4, rawJSON: true) == (next: 5, failure: nil))
+        #expect(json.deliver(batch, from: 4) == (next: 5, failure: nil))
+        // Bytes that are not marked as JSON text stay a binary payload (the bridge's bytes userdata).
+        let binary = try plugin("return { api = 1, on_event = function(ctx, e) ctx:emit({ kind = type(e) }) end }")
+        #expect(binary.deliver([Event(payload: .bytes(Array(#"{"n":1}"#.utf8)), id: EventId(source: 0, sequence: 0))], from: 0) == (next: 1, failure: nil))
+        guard case .value(let kind, _)? = binary.emissions.first else {
+            Issue.record("no emission: \(binary.emissions)")
+            return
+        }
+        #expect(kind == ["kind": "userdata"])
     }
 
     @Test func ctxMethodsRefuseBadArgumentsWithClearErrors() throws {

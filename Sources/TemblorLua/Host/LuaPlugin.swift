@@ -201,9 +201,9 @@ public final class LuaPlugin {
     /// Calls `on_event` for the events of `events` from `start` on, as a sink does (what it
     /// returns is not read), stopping at the first call that fails: returns where it stopped
     /// (`events.count` once all were handled) and why; what a failed call emitted is dropped.
-    /// With `rawJSON`, `bytes` payloads are JSON text decoded straight into Lua tables; other
-    /// payloads go through the Value bridge. One host call per batch.
-    public func deliver(_ events: [Event], from start: Int, rawJSON: Bool) -> (next: Int, failure: LuaError?) {
+    /// Payloads still in their JSON text (`Event.payloadIsJSONText`) are decoded straight into
+    /// Lua tables; other payloads go through the Value bridge. One host call per batch.
+    public func deliver(_ events: [Event], from start: Int) -> (next: Int, failure: LuaError?) {
         let state = lua.state
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
@@ -212,7 +212,7 @@ public final class LuaPlugin {
             for index in start..<events.count {
                 let mark = emissions.count
                 let failure: LuaError?
-                if rawJSON, case .bytes(let text) = events[index].payload {
+                if events[index].payloadIsJSONText, case .bytes(let text) = events[index].payload {
                     flattenMeta(takesMeta ? events[index].meta : .null)
                     failure = call(onJSON: text, takesMeta: takesMeta)
                 } else {

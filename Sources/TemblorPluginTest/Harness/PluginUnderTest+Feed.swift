@@ -26,7 +26,7 @@ extension PluginUnderTest {
             }
         } else {
             let event = Event(payload: payload, meta: meta, id: EventId(source: 1, sequence: UInt64(acked + failed + 1)))
-            failure = plugin.deliver([event], from: 0, rawJSON: false).failure
+            failure = plugin.deliver([event], from: 0).failure
         }
         settle(keepingEmissions: failure == nil, from: mark)
         guard let failure else {

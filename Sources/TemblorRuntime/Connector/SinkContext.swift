@@ -11,16 +11,9 @@ public final class SinkContext: Sendable {
     /// Open it while the sink cannot accept events (its connection is down) to pause the
     /// sources feeding it; close it when the sink recovers.
     public let breaker: CircuitBreaker
-    /// True when every event arriving is a JSON document still in its bytes (a `bytes` payload),
-    /// which the sink decodes itself: Lua sinks build their tables straight from the text.
-    public let rawJSONInput: Bool
 
-    public init(
-        name: String, codec: StreamCodecSpec, router: ContraflowRouter, breaker: CircuitBreaker? = nil, logger: Logger? = nil,
-        rawJSONInput: Bool = false
-    ) {
+    public init(name: String, codec: StreamCodecSpec, router: ContraflowRouter, breaker: CircuitBreaker? = nil, logger: Logger? = nil) {
         self.name = name
-        self.rawJSONInput = rawJSONInput
         self.breaker = breaker ?? CircuitBreaker(sink: name)
         self.codec = codec
         self.router = router

@@ -32,6 +32,9 @@ public final class SourceContext: Sendable {
     /// Events sent on `out` and `err`, counted per batch, when the flow keeps metrics.
     let outEvents: Counter?
     let errEvents: Counter?
+    /// True when the codec only frames (`codec` is `binary`) and each frame is JSON text that
+    /// the nodes downstream decode where they need it: the events are marked as such.
+    let sendsJSONText: Bool
     private let nextStream = Atomic<UInt64>(0)
 
     public convenience init(
@@ -46,8 +49,10 @@ public final class SourceContext: Sendable {
     /// A context whose batches are also counted on `events`.
     init(
         name: String, sourceId: UInt64, out: Outlet, err: Outlet, codec: StreamCodecSpec, router: ContraflowRouter,
-        batchSize: Int = 256, breakers: [CircuitBreaker] = [], logger: Logger? = nil, events: (out: Counter, err: Counter)?
+        batchSize: Int = 256, breakers: [CircuitBreaker] = [], logger: Logger? = nil, events: (out: Counter, err: Counter)?,
+        sendsJSONText: Bool = false
     ) {
+        self.sendsJSONText = sendsJSONText
         self.outEvents = events?.out
         self.errEvents = events?.err
         self.name = name

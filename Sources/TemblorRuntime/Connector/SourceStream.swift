@@ -142,8 +142,9 @@ public struct SourceStream {
         if case .object(let object) = extra {
             for (key, value) in object { eventMeta[key] = value }
         }
-        let event = Event(
+        var event = Event(
             payload: payload, meta: eventMeta, ingestNs: ingestNs, id: EventId(source: context.sourceId, stream: id, sequence: sequence))
+        if context.sendsJSONText, case .bytes = event.payload { event.payloadIsJSONText = true }
         sequence += 1
         return event
     }

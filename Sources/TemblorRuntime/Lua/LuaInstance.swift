@@ -361,7 +361,7 @@ actor LuaInstance {
 
     /// Runs `on_event` for `events` in order, from `start`. Stops early (returning where) when
     /// the state restarts, so that the caller waits out the backoff instead of failing events.
-    func deliver(_ events: [Event], from start: Int, rawJSON: Bool = false) async -> LuaDelivery {
+    func deliver(_ events: [Event], from start: Int) async -> LuaDelivery {
         var delivery = LuaDelivery(start: start, next: events.count)
         var index = start
         while index < events.count {
@@ -385,7 +385,7 @@ actor LuaInstance {
             // The rest of the batch in one host call, up to the first failure; one event at a
             // time for a plugin that may wait on host I/O.
             let (next, failure) = plugin.capabilities.isEmpty
-                ? plugin.deliver(events, from: index, rawJSON: rawJSON)
+                ? plugin.deliver(events, from: index)
                 : await deliverWaiting(events[index], at: index, on: plugin, into: &delivery)
             if !plugin.emissions.isEmpty {
                 delivery.emissions += plugin.emissions

@@ -14,7 +14,7 @@ struct LuaSink: Sink {
         while let batch = await input.next() {
             var start = 0
             while start < batch.count {
-                let delivery = await instance.deliver(batch, from: start, rawJSON: context.rawJSONInput)
+                let delivery = await instance.deliver(batch, from: start)
                 var (acked, failed) = delivery.split(batch)
                 if !delivery.emissions.isEmpty {
                     if forward == nil && !noOutlet {

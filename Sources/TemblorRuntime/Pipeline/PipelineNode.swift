@@ -1,5 +1,6 @@
 import CoreMetrics
 import Logging
+import TemblorCodecs
 import TemblorValue
 
 /// Runs one pipeline: takes batches from its input queue, passes each event through the
@@ -32,6 +33,7 @@ struct PipelineNode: Sendable {
         }
         var output = OperatorOutput()
         var byPort: [Port: [Event]] = [:]
+        var json = JSONCodec()
         let identity = operators.allSatisfy(\.forwardsUnchanged)
         let inEvents = metrics?.events(node: definition.name, port: .in, direction: "in")
         var outEvents: [Port: Counter] = [:]
@@ -47,7 +49,18 @@ struct PipelineNode: Sendable {
                 byPort[.out] = events
             case .batch(let events):
                 inEvents?.increment(by: events.count)
-                for event in events {
+                for var event in events {
+                    // Frames still in their JSON text become values here, where operators read them.
+                    if event.payloadIsJSONText {
+                        do throws(CodecError) {
+                            try event.decodeJSONText(with: &json)
+                        } catch {
+                            let reason = "pipeline \(definition.name): event \(event.id): invalid JSON: \(error)"
+                            logger.error("\(reason)")
+                            router.fail([event], reason: reason)
+                            continue
+                        }
+                    }
                     process(event, from: 0, operators: &operators, output: &output, byPort: &byPort)
                 }
             case .tick(let now):

@@ -1,39 +1,37 @@
 import TemblorLua
 
 extension FlowRunner {
-    /// The routes where JSON can go straight from bytes into Lua tables (DESIGN §4's fast path):
-    /// sources whose codec is `json`, whose `err` port is unlinked and whose `out` goes only to
-    /// Lua connectors, each of those fed only by such sources. The sources then send each frame
-    /// as it was read, and the Lua sinks decode it while building the tables `on_event` gets. A
-    /// frame that is not JSON fails exactly as it would have in the source: logged, counted as
-    /// failed, reported to the source. Lua connectors granted host I/O are left out.
-    static func rawJSONRoutes(
-        _ flow: FlowDefinition, codecOf: (ConnectorDefinition) -> String
-    ) -> (sources: Set<String>, sinks: Set<String>) {
+    /// The sources whose frames can travel as JSON text (DESIGN §4's fast path): their codec is
+    /// `json`, their `err` port is unlinked, and everything their `out` reaches, through any
+    /// pipelines, is a Lua connector. Such a source sends each frame as it was read; a pipeline
+    /// decodes it only when one of its operators needs a value, and a Lua connector builds the
+    /// tables `on_event` gets straight from the text. A frame that is not JSON fails exactly as
+    /// it would have in the source: logged, counted as failed, reported to the source. Lua
+    /// connectors granted host I/O take values and are left out.
+    static func rawJSONRoutes(_ flow: FlowDefinition, codecOf: (ConnectorDefinition) -> String) -> Set<String> {
         // Plugins granted host I/O take events one at a time in coroutines, not in this path.
         let lua = Set(flow.connectors.filter { $0.type == "lua" && !LuaCapabilities.grantsAnything($0.allow) }.map(\.name))
-        var sources = Set(flow.connectors.compactMap { connector -> String? in
-            let outs = flow.links.filter { $0.from.node == connector.name }
-            // A wal sends the values it stored, never frames to decode.
-            guard codecOf(connector) == "json", connector.type != DiskBuffer.connectorType, !outs.isEmpty,
-                  outs.allSatisfy({ $0.from.port == .out && lua.contains($0.to.node) && $0.to.port == .in })
-            else { return nil }
-            return connector.name
-        })
-        var sinks: Set<String> = []
-        // Narrow both sides until every fused sink hears only fused sources and every fused
-        // source feeds only fused sinks.
-        while true {
-            sinks = Set(lua.filter { name in
-                let ins = flow.links.filter { $0.to.node == name }
-                return !ins.isEmpty && ins.allSatisfy { sources.contains($0.from.node) }
-            })
-            let narrowed = sources.filter { name in
-                flow.links.filter { $0.from.node == name }.allSatisfy { sinks.contains($0.to.node) }
+        let pipelines = Set(flow.pipelines.map(\.name))
+        /// Whether every node reached from `node`'s links ends at a Lua connector.
+        func reachesOnlyLua(from node: String, ports: (Port) -> Bool, seen: inout Set<String>) -> Bool {
+            let outs = flow.links.filter { $0.from.node == node && ports($0.from.port) }
+            guard !outs.isEmpty else { return false }
+            for link in outs {
+                let target = link.to.node
+                if lua.contains(target), link.to.port == .in { continue }
+                guard pipelines.contains(target) else { return false }
+                guard seen.insert(target).inserted else { continue }
+                guard reachesOnlyLua(from: target, ports: { _ in true }, seen: &seen) else { return false }
             }
-            if narrowed == sources { break }
-            sources = narrowed
+            return true
         }
-        return (sources, sinks)
+        return Set(flow.connectors.compactMap { connector -> String? in
+            // A wal sends the values it stored, never frames to decode.
+            guard codecOf(connector) == "json", connector.type != DiskBuffer.connectorType,
+                  !flow.links.contains(where: { $0.from.node == connector.name && $0.from.port == .err })
+            else { return nil }
+            var seen: Set<String> = []
+            return reachesOnlyLua(from: connector.name, ports: { $0 == .out }, seen: &seen) ? connector.name : nil
+        })
     }
 }

@@ -188,9 +188,7 @@ public final class FlowRunner: Sendable {
                 connected = nil
             }
             if let sink = parts.sink, let queue = inputs[definition.name] {
-                let context = SinkContext(
-                    name: definition.name, codec: spec, router: router, breaker: breakers[definition.name],
-                    rawJSONInput: rawJSON.sinks.contains(definition.name))
+                let context = SinkContext(name: definition.name, codec: spec, router: router, breaker: breakers[definition.name])
                 let events = metrics.events(node: definition.name, port: .in, direction: "in")
                 let logger = self.logger
                 sinkJobs.append {
@@ -213,13 +211,14 @@ public final class FlowRunner: Sendable {
             if let source = parts.source, sourceRuns {
                 let context = SourceContext(
                     name: definition.name, sourceId: UInt64(index), out: outlet(definition.name, .out),
-                    err: outlet(definition.name, .err), codec: rawJSON.sources.contains(definition.name) ? spec.framesOnly : spec,
+                    err: outlet(definition.name, .err), codec: rawJSON.contains(definition.name) ? spec.framesOnly : spec,
                     router: router, batchSize: batchSize,
                     breakers: sinksReached(from: definition.name) + [pauseGate],
                     events: (
                         metrics.events(node: definition.name, port: .out, direction: "out"),
                         metrics.events(node: definition.name, port: .err, direction: "out")
-                    ))
+                    ),
+                    sendsJSONText: rawJSON.contains(definition.name))
                 context.setLifecycle(parts.lifecycle)
                 let logger = self.logger
                 let lifecycle = parts.lifecycle
