@@ -39,3 +39,21 @@ bench_data() {
 ns() { sed -n 's/.*ns_per_event=\([0-9.]*\).*/\1/p'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v o="$1" -v r="$2" 'BEGIN { printf "%.2f", o / r }'; }
+
+# The reference host's default Lua script (count the events whose level is "error") into
+# $data: count-reference.lua for the reference, count.lua and count-meta.lua (a handler that
+# declares the metadata parameter) as Temblor plugins doing the same work.
+bench_lua_counters() {
+  local name handler
+  for name in count count-meta; do
+    handler=$([ "$name" = count ] && echo "e" || echo "e, meta")
+    printf '%s\n' "local errors = 0" "return {" "  api = 1," \
+      "  on_event = function(ctx, $handler) if e.level == 'error' then errors = errors + 1 end end," \
+      "  on_stop = function(ctx) ctx:log(\"info\", \"errors=\" .. errors) end," "}" > "$data/$name.lua"
+  done
+  cat > "$data/count-reference.lua" <<'LUA'
+local errors = 0
+function on_event(e) if e.level == 'error' then errors = errors + 1 end end
+function result() return errors end
+LUA
+}

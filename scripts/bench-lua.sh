@@ -14,20 +14,7 @@ wall_ns() {  # wall_ns LINES COMMAND...: whole-process nanoseconds per line
   awk -v s="$start" -v e="$end" -v n="$n" 'BEGIN { printf "%.1f", (e - s) / n }'
 }
 
-# The reference host's default script, as a plugin: count the events whose level is "error".
-cat > "$data/count.lua" <<'LUA'
-local errors = 0
-return {
-  api = 1,
-  on_event = function(ctx, e) if e.level == 'error' then errors = errors + 1 end end,
-  on_stop = function(ctx) ctx:log("info", "errors=" .. errors) end,
-}
-LUA
-cat > "$data/count-reference.lua" <<'LUA'
-local errors = 0
-function on_event(e) if e.level == 'error' then errors = errors + 1 end end
-function result() return errors end
-LUA
+bench_lua_counters
 
 printf '%-6s %-28s %12s %12s %7s\n' shape path reference temblor ratio
 for shape in small mixed; do
