@@ -32,8 +32,8 @@ public final class SourceContext: Sendable {
     /// Events sent on `out` and `err`, counted per batch, when the flow keeps metrics.
     let outEvents: Counter?
     let errEvents: Counter?
-    /// True when the codec only frames (`codec` is `binary`) and each frame is JSON text that
-    /// the nodes downstream decode where they need it: the events are marked as such.
+    /// True when the source only frames (its codec becomes `binary`) and each frame is JSON text
+    /// that the nodes downstream decode where they need it: the events are marked as such.
     let sendsJSONText: Bool
     private let nextStream = Atomic<UInt64>(0)
 
@@ -59,7 +59,7 @@ public final class SourceContext: Sendable {
         self.sourceId = sourceId
         self.out = out
         self.err = err
-        self.codec = codec
+        self.codec = sendsJSONText ? codec.framesOnly : codec
         self.router = router
         self.batchSize = batchSize
         self.breakers = breakers

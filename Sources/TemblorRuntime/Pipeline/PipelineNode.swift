@@ -33,7 +33,8 @@ struct PipelineNode: Sendable {
         }
         var output = OperatorOutput()
         var byPort: [Port: [Event]] = [:]
-        var json = JSONCodec()
+        // Made when a frame first needs decoding: most pipelines never see JSON text.
+        var json: JSONCodec?
         let identity = operators.allSatisfy(\.forwardsUnchanged)
         let inEvents = metrics?.events(node: definition.name, port: .in, direction: "in")
         var outEvents: [Port: Counter] = [:]
@@ -53,7 +54,8 @@ struct PipelineNode: Sendable {
                     // Frames still in their JSON text become values here, where operators read them.
                     if event.payloadIsJSONText {
                         do throws(CodecError) {
-                            try event.decodeJSONText(with: &json)
+                            if json == nil { json = JSONCodec() }
+                            try event.decodeJSONText(with: &json!)
                         } catch {
                             let reason = "pipeline \(definition.name): event \(event.id): invalid JSON: \(error)"
                             logger.error("\(reason)")

@@ -211,7 +211,7 @@ public final class FlowRunner: Sendable {
             if let source = parts.source, sourceRuns {
                 let context = SourceContext(
                     name: definition.name, sourceId: UInt64(index), out: outlet(definition.name, .out),
-                    err: outlet(definition.name, .err), codec: rawJSON.contains(definition.name) ? spec.framesOnly : spec,
+                    err: outlet(definition.name, .err), codec: spec,
                     router: router, batchSize: batchSize,
                     breakers: sinksReached(from: definition.name) + [pauseGate],
                     events: (
